@@ -1,0 +1,68 @@
+"""Command line: ``python -m cpt_public {synth, publish, audit}``.
+
+Errors a user can fix are printed as one clear message (no traceback) with exit status 2;
+an audit that finds a problem exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .errors import CptError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cpt_public", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("synth", help="write synthetic linked records (for demos and tests)")
+    s.add_argument("--out", required=True, type=Path, help="folder to write the record files into")
+    s.add_argument("--people", type=int, default=10_000, help="number of people (default 10000)")
+    s.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same data")
+    s.add_argument("--format", choices=("csv", "parquet"), default="csv")
+
+    p = sub.add_parser("publish", help="aggregate, protect, audit and write a release")
+    p.add_argument("--input", required=True, type=Path, help="folder of linked record files (see README: input format)")
+    p.add_argument("--spec", type=Path, default=None, help="release spec (TOML); default: the shipped demo spec")
+    p.add_argument("--out", required=True, type=Path, help="release folder, e.g. published_data")
+    p.add_argument("--seed", type=int, default=None, help="fix the DP noise (synthetic releases and tests only)")
+
+    a = sub.add_parser("audit", help="re-verify a release: hashes, schemas, invariants and hidden-cell intervals")
+    a.add_argument("release", type=Path, nargs="?", default=None, help="release folder (default: published_data)")
+
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except CptError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing was changed", file=sys.stderr)
+        return 130
+
+
+def _run(args) -> int:
+    started = time.perf_counter()
+    if args.command == "synth":
+        from . import synth
+
+        if args.people < 1:
+            raise CptError("--people must be at least 1")
+        paths = synth.write(synth.synthesize(args.people, args.seed), args.out, args.format)
+        print(f"wrote {len(paths)} synthetic tables for {args.people:,} people to {args.out} "
+              f"in {time.perf_counter() - started:.1f}s")
+        return 0
+    if args.command == "publish":
+        from .publish import publish
+
+        publish(args.input, args.out, args.spec, args.seed)
+        print(f"done in {time.perf_counter() - started:.1f}s")
+        return 0
+    from .verify import audit_release
+
+    report = audit_release(args.release)
+    print(report.text())
+    return 0 if report.ok else 1

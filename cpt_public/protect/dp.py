@@ -1,0 +1,75 @@
+"""Differential privacy for count tables, with diffprivlib.
+
+- Integer noise only: diffprivlib's two-sided ``Geometric`` mechanism (floating-point Laplace
+  noise on counts is attackable: diffprivlib issues #19 and #94).
+- Sensitivity from a contribution bound: each person may contribute at most
+  ``max_units_per_person`` units (extra units are dropped at random) and each unit at most
+  ``max_value_per_unit``; the L1 sensitivity of the interior cells is their product.
+- Noise goes on the interior cells only (they partition the units); post-processing clips them
+  to non-negative integers and every margin is the sum of its interior cells, so the table
+  adds up. The 90% margin of error of a cell is computed exactly from the noise distribution
+  of the interior cells it sums.
+- Secure randomness: ``random_state=None`` makes diffprivlib draw from ``secrets``. Seeds are
+  for tests only; ``publish`` refuses a seed unless the release is synthetic.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+
+import numpy as np
+from diffprivlib.mechanisms import Geometric
+from scipy.signal import fftconvolve
+
+MECHANISM = "geometric"
+MOE_LEVEL = 0.9
+
+
+def clip_units(person: np.ndarray, max_units: int, rng: np.random.Generator) -> np.ndarray:
+    """Keep at most ``max_units`` units per person, chosen at random. Returns a keep-mask."""
+    n = len(person)
+    if n == 0:
+        return np.ones(0, dtype=bool)
+    order = rng.permutation(n)
+    by_person = order[np.argsort(person[order], kind="stable")]
+    p = person[by_person]
+    starts = np.r_[0, np.flatnonzero(p[1:] != p[:-1]) + 1]
+    rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+    keep = np.zeros(n, dtype=bool)
+    keep[by_person[rank < max_units]] = True
+    return keep
+
+
+def contributions(person: np.ndarray) -> np.ndarray:
+    """Units per person (for people with at least one unit)."""
+    return np.unique(person, return_counts=True)[1] if len(person) else np.zeros(0, dtype=int)
+
+
+def make_rng(seed: int | None) -> np.random.Generator:
+    return np.random.default_rng(secrets.randbits(128) if seed is None else seed)
+
+
+def noisy(values: np.ndarray, epsilon: float, sensitivity: int, random_state=None) -> np.ndarray:
+    """Add two-sided geometric noise to each value and clip at zero (post-processing)."""
+    mech = Geometric(epsilon=epsilon, sensitivity=int(sensitivity), random_state=random_state)
+    return np.array([max(0, mech.randomise(int(v))) for v in values], dtype=np.int64)
+
+
+def _pmf(epsilon: float, sensitivity: int, tail: float = 1e-12) -> np.ndarray:
+    """PMF of diffprivlib's two-sided geometric noise on a symmetric support."""
+    alpha = math.exp(-epsilon / sensitivity)
+    k = int(math.ceil(math.log(tail) / math.log(alpha))) if alpha > 0 else 0
+    z = np.arange(-k, k + 1)
+    return (1 - alpha) / (1 + alpha) * alpha ** np.abs(z)
+
+
+def margin_of_error(epsilon: float, sensitivity: int, n_cells: int = 1, level: float = MOE_LEVEL) -> int:
+    """Smallest m with P(|noise| <= m) >= level, for the sum of ``n_cells`` independent noises."""
+    base = _pmf(epsilon, sensitivity)
+    pmf = base
+    for _ in range(n_cells - 1):
+        pmf = np.clip(fftconvolve(pmf, base), 0, None)
+    centre = len(pmf) // 2
+    cover = pmf[centre] + 2 * np.cumsum(pmf[centre + 1:])
+    return int(np.searchsorted(np.r_[pmf[centre], cover], level - 1e-12))

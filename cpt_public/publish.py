@@ -1,0 +1,259 @@
+"""``publish``: the only code that touches record-level data.
+
+validate input → build each universe's units → exact atom counts → protect (suppression with
+complementary suppression, and/or DP) → write tables and manifest into a staging folder →
+re-load the staged release through the catalog and re-audit it → swap it into place.
+Any failure leaves the previous release untouched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from diffprivlib import BudgetAccountant
+from diffprivlib.utils import BudgetError
+
+from . import __version__, manifest as mf
+from .errors import CptError, ProtectionError
+from .model import UniverseModel, universe_model
+from .protect import dp
+from .protect.suppression import suppress
+from .records import load_records
+from .spec import Spec, TableSpec, load_spec
+from .universes import UNIVERSES, attr_categories, dimension_categories, spec_categories
+
+ZERO_POLICY = (
+    "True zeros are published as 0: a zero reveals no person. Cells of 1 to threshold-1 are hidden, "
+    "and further cells are hidden until no hidden cell can be narrowed below the protection range."
+)
+Log = Callable[[str], None]
+
+
+@dataclasses.dataclass
+class Built:
+    spec: TableSpec
+    frame: pd.DataFrame
+    control: mf.DisclosureControl
+    universe: str
+
+
+def publish(input_dir: Path | str, out_dir: Path | str, spec_path: Path | str | None = None,
+            seed: int | None = None, log: Log = print) -> mf.Package:
+    spec = load_spec(spec_path)
+    if seed is not None and not spec.release.synthetic:
+        raise CptError("--seed makes the noise predictable: it is only allowed for synthetic releases and tests")
+    accountant = _commit_budget(spec)
+    p = spec.release.period
+    records = load_records(input_dir, p.start, p.end)
+    log(f"read {records.n_people:,} people and " + ", ".join(f"{len(v):,} {k}" for k, v in records.tables.items()))
+    built = build_tables(records, spec, seed, log)
+    return write_release(built, spec, accountant.total()[0], Path(out_dir), log)
+
+
+def _commit_budget(spec: Spec) -> BudgetAccountant:
+    """One accountant for the release; every DP table's epsilon is committed before any noise is drawn."""
+    budget = spec.release.epsilon_budget
+    accountant = BudgetAccountant(epsilon=budget, delta=0.0)
+    for t in spec.tables:
+        if t.protection.method.startswith("dp"):
+            try:
+                accountant.spend(t.protection.epsilon, 0.0)
+            except BudgetError:
+                spent = accountant.total()[0]
+                raise ProtectionError(
+                    f"table {t.name!r} needs epsilon {t.protection.epsilon:g}, but the release budget is {budget:g} "
+                    f"and {spent:g} is already committed: raise release.epsilon_budget or lower the tables' epsilons"
+                ) from None
+    return accountant
+
+
+def build_tables(records, spec: Spec, seed: int | None, log: Log) -> list[Built]:
+    source = spec_categories(spec)
+    rng = dp.make_rng(seed)
+    noise_state = None if seed is None else np.random.RandomState(seed)
+    T, P = spec.release.threshold, spec.protection_range
+    out: dict[str, Built] = {}
+    by_universe: dict[str, list[TableSpec]] = {}
+    for t in spec.tables:
+        by_universe.setdefault(t.universe, []).append(t)
+    for uid, tables in by_universe.items():
+        u = UNIVERSES[uid]
+        attr_cats = attr_categories(u, [d for t in tables for d in t.dimensions], source)
+        cats = {t.name: (t.dimensions, {d: dimension_categories(u, d, attr_cats, t.totals) for d in t.dimensions}) for t in tables}
+        model = universe_model(u, attr_cats, cats)
+        units = u.build(records, spec, attr_cats)
+        exact = model.atom_counts(units)
+        sup = [t for t in tables if t.protection.method == "suppression"]
+        if sup:
+            for t, frame in _suppress(model, sup, exact, T, P, log):
+                control = mf.DisclosureControl(method="suppression", threshold=T, protectionRange=P, epsilon=None,
+                                               mechanism=None, moeLevel=None)
+                out[t.name] = Built(t, frame, control, uid)
+        for t in tables:
+            if t.protection.method.startswith("dp"):
+                frame, control = _noise(model, t, units, rng, noise_state, T, P, log)
+                out[t.name] = Built(t, frame, control, uid)
+    return [out[t.name] for t in spec.tables]
+
+
+def _frame(tm, counts: np.ndarray, hidden: np.ndarray, moe: np.ndarray | None = None) -> pd.DataFrame:
+    df = tm.cells.astype(str).copy()
+    df["count"] = pd.array(np.where(hidden, 0, counts), dtype="Int64")
+    df.loc[hidden, "count"] = pd.NA
+    df["suppressed"] = hidden.astype(bool)
+    if moe is not None:
+        df["moe90"] = pd.array(moe, dtype="Int64")
+    return df
+
+
+def _suppress(model: UniverseModel, tables: list[TableSpec], exact: np.ndarray, T: int, P: int, log: Log):
+    tms = [model.tables[t.name] for t in tables]
+    inc = np.vstack([tm.incidence for tm in tms])
+    values = inc.astype(np.int64) @ exact
+    n_totals = np.concatenate([tm.n_totals for tm in tms])
+    result = suppress(inc, values, n_totals, T, P)
+    log(f"{model.universe.id}: {result.primary.sum()} small cells hidden, "
+        f"{(result.hidden & ~result.primary).sum()} more to protect them ({result.rounds} audit rounds)")
+    start = 0
+    for t, tm in zip(tables, tms):
+        n = len(tm.cells)
+        yield t, _frame(tm, values[start:start + n], result.hidden[start:start + n])
+        start += n
+
+
+def _noise(model: UniverseModel, t: TableSpec, units, rng, noise_state, T: int, P: int, log: Log):
+    prot = t.protection
+    tm = model.tables[t.name]
+    per_person = dp.contributions(units.person)
+    over = float((per_person > prot.max_units_per_person).mean()) if len(per_person) else 0.0
+    keep = dp.clip_units(units.person, prot.max_units_per_person, rng) if over else None
+    cap = prot.max_value_per_unit if model.universe.weighted else None
+    counts = model.atom_counts(units, keep, cap)
+    sensitivity = prot.max_units_per_person * (prot.max_value_per_unit if model.universe.weighted else 1)
+    inner = tm.incidence[tm.interior].astype(np.int64)
+    noisy = dp.noisy(inner @ counts, prot.epsilon, sensitivity, noise_state)
+    size = inner.sum(axis=1)
+    contains = ((tm.incidence.astype(np.int64) @ inner.T) == size) & (size > 0)
+    values = contains.astype(np.int64) @ noisy
+    k = contains.sum(axis=1)
+    moe_by_k = {n: dp.margin_of_error(prot.epsilon, sensitivity, max(int(n), 1)) for n in np.unique(k)}
+    moe = np.array([moe_by_k[n] for n in k])
+    hidden = np.zeros(len(values), dtype=bool)
+    if prot.method == "dp+suppression":
+        hidden = (values >= 1) & (values < T)
+    log(f"{t.name}: epsilon {prot.epsilon:g}, sensitivity {sensitivity}; "
+        f"{over:.1%} of people had more than {prot.max_units_per_person} unit(s) and were clipped")
+    control = mf.DisclosureControl(
+        method=prot.method, threshold=T if "suppression" in prot.method else None,
+        protectionRange=P if "suppression" in prot.method else None, epsilon=prot.epsilon,
+        mechanism=dp.MECHANISM, moeLevel=dp.MOE_LEVEL, sensitivity=sensitivity,
+        maxUnitsPerPerson=prot.max_units_per_person, maxValuePerUnit=prot.max_value_per_unit if cap else None,
+    )
+    return _frame(tm, values, hidden, moe), control
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def write_release(built: list[Built], spec: Spec, spent: float, out: Path, log: Log) -> mf.Package:
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    try:
+        (stage / "tables").mkdir()
+        resources = [_write_table(b, spec, stage) for b in built]
+        package = _package(spec, resources, spent)
+        (stage / mf.MANIFEST).write_text(package.to_json(), encoding="utf-8")
+        from .verify import audit_release  # verify the staged release exactly as `audit` would
+
+        report = audit_release(stage)
+        if not report.ok:
+            raise ProtectionError("the staged release failed its audit:\n" + report.text())
+        _swap(stage, out)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    log(f"published {len(built)} tables to {out} (audit passed: {report.summary()})")
+    return package
+
+
+def _write_table(b: Built, spec: Spec, stage: Path) -> mf.Resource:
+    u = UNIVERSES[b.universe]
+    path = stage / "tables" / f"{b.spec.name}.parquet"
+    schema = pa.schema(
+        [pa.field(d, pa.string(), nullable=False) for d in b.spec.dimensions]
+        + [pa.field("count", pa.int64()), pa.field("suppressed", pa.bool_(), nullable=False)]
+        + ([pa.field("moe90", pa.int64(), nullable=False)] if "moe90" in b.frame else [])
+    )
+    pq.write_table(pa.Table.from_pandas(b.frame, schema=schema, preserve_index=False), path)
+    data = path.read_bytes()
+    fields = [
+        mf.FieldSchema(name=d, type="string", description=u.dims[d].description,
+                       constraints=mf.Constraints(enum=list(b.frame[d].unique()), required=True))
+        for d in b.spec.dimensions
+    ]
+    noun = "people" if u.measure == "people" else "contacts"
+    fields.append(mf.FieldSchema(name="count", type="integer", constraints=mf.Constraints(minimum=0),
+                                 description=f"Number of {noun}. Empty (null) when the cell is suppressed."))
+    fields.append(mf.FieldSchema(name="suppressed", type="boolean", constraints=mf.Constraints(required=True),
+                                 description="True when the count is hidden to protect privacy (shown as 'suppressed', never as 0)."))
+    if "moe90" in b.frame:
+        fields.append(mf.FieldSchema(name="moe90", type="integer", constraints=mf.Constraints(minimum=0),
+                                     description="90% margin of error of the noise added for differential privacy: "
+                                                 "the count before noise lies within ±moe90 with 90% probability."))
+    costs = None
+    if u.measure == "contacts" and spec.unit_costs:
+        costs = {k: mf.UnitCost(**v.model_dump()) for k, v in spec.unit_costs.items()}
+    return mf.Resource(
+        name=b.spec.name, path=f"tables/{b.spec.name}.parquet", hash="sha256:" + hashlib.sha256(data).hexdigest(),
+        bytes=len(data), title=b.spec.title, description=b.spec.description,
+        schema=mf.TableSchema(fields=fields, primaryKey=list(b.spec.dimensions)),
+        **{"cpt:universe": u.description, "cpt:universeId": u.id, "cpt:unit": u.unit, "cpt:measure": u.measure,
+           "cpt:dimensions": list(b.spec.dimensions), "cpt:disclosureControl": b.control, "cpt:unitCosts": costs},
+    )
+
+
+def _package(spec: Spec, resources: list[mf.Resource], spent: float) -> mf.Package:
+    r = spec.release
+    created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    digest = hashlib.sha256("".join(res.hash for res in resources).encode()).hexdigest()[:8]
+    return mf.Package(
+        name="cpt-release", title=r.title, description=r.description,
+        version=f"{created:%Y.%m.%d}-{digest}", created=created.isoformat().replace("+00:00", "Z"),
+        licenses=[mf.License(name=r.license)], sources=[mf.Source(**s.model_dump()) for s in r.sources],
+        resources=resources,
+        **{"cpt:publisher": r.publisher, "cpt:codeVersion": __version__,
+           "cpt:privacy": mf.Privacy(threshold=r.threshold, protectionRange=spec.protection_range,
+                                     epsilonBudget=r.epsilon_budget, epsilonSpent=round(spent, 12), zeroPolicy=ZERO_POLICY),
+           "cpt:synthetic": r.synthetic,
+           "cpt:period": mf.Period(start=r.period.start.isoformat(), end=r.period.end.isoformat()),
+           "cpt:parameters": spec.parameters.model_dump()},
+    )
+
+
+def _swap(stage: Path, out: Path) -> None:
+    """Put the staged release in place. Both folders share a parent, so each rename is atomic;
+    if the second rename fails, the previous release is moved back."""
+    if not out.exists():
+        os.replace(stage, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.previous-", dir=out.parent))
+    old.rmdir()
+    os.replace(out, old)
+    try:
+        os.replace(stage, out)
+    except BaseException:
+        os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
