@@ -231,9 +231,9 @@ def _schema(table: Table, start: dt.date, end: dt.date) -> pa.DataFrameSchema:
         if c.kind in ("id", "text"):
             checks.append(pa.Check(lambda s: s.str.strip().str.len() > 0, name="blank", element_wise=False))
         elif c.kind == "category":
-            checks.append(pa.Check.isin(CODEBOOKS[c.name], name="codebook"))
+            checks.append(pa.Check(lambda s, v=CODEBOOKS[c.name]: s.isin(v), name="codebook"))
         elif c.kind == "year":
-            checks.append(pa.Check.str_matches(r"^\d{4}$", name="year_format"))
+            checks.append(pa.Check(lambda s: s.str.fullmatch(r"\d{4}"), name="year_format"))
             checks.append(
                 pa.Check(
                     lambda s, lo=start.year - 120, hi=end.year: pd.to_numeric(s, errors="coerce").between(lo, hi)

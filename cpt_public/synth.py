@@ -26,7 +26,7 @@ AREAS = ("North", "South", "East", "West", "Central")
 # Yearly contact rates per unit of intensity, for people who use the system.
 RATES = {"jail_bookings": 0.3, "homeless_enrollments": 0.22, "ems_encounters": 0.35, "ed_visits": 0.5}
 # Baseline chance of using each system at all (rises with intensity).
-REACH = {"jail_bookings": 0.45, "homeless_enrollments": 0.35, "ems_encounters": 0.4, "ed_visits": 0.6}
+REACH = {"jail_bookings": 0.10, "homeless_enrollments": 0.08, "ems_encounters": 0.10, "ed_visits": 0.16}
 PROGRAM_EFFECT = {"jail_bookings": 0.4, "ed_visits": 0.3, "homeless_enrollments": 0.25}  # share of events avoided
 
 
@@ -37,7 +37,7 @@ def synthesize(n_people: int, seed: int, start: dt.date = dt.date(2022, 1, 1), e
     years = n_days / 365.25
     n = int(n_people)
 
-    intensity = rng.lognormal(mean=-0.6, sigma=1.1, size=n)
+    intensity = rng.lognormal(mean=-0.7, sigma=1.3, size=n)
     # Which systems each person touched: at least one, more for high intensity.
     pull = 1 - np.exp(-intensity)
     uses = {t: rng.random(n) < np.clip(REACH[t] * (0.4 + 1.2 * pull), 0, 0.97) for t in RATES}

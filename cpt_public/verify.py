@@ -98,7 +98,7 @@ def _audit_universe(uid: str, tables, threshold: int, prange: int, reports: dict
     shown = ~np.isnan(counts)
     if not (~shown).any():
         return
-    results: list[CellAudit] = audit_hidden(inc[shown], counts[shown], inc[~shown], threshold, prange)
+    results: list[CellAudit] = audit_hidden(inc[shown], counts[shown], inc[~shown], threshold, prange, model.structural)
     hidden_idx = np.flatnonzero(~shown)
     for res in results:
         i = hidden_idx[res.row]

@@ -47,11 +47,18 @@ class Bound:
 
 
 class Attacker:
-    """Everything published about one universe: ``A x = b``, ``x >= 0`` (integer)."""
+    """Everything known about one universe: published cells ``A x = b``, the model's structural
+    constraints ``S x = 0``, and ``x >= 0`` (integer). Binding rows index the published cells."""
 
-    def __init__(self, a_pub: np.ndarray, b_pub: np.ndarray):
-        self.a = sparse.csr_matrix(a_pub.astype(float))
-        self.b = np.asarray(b_pub, dtype=float)
+    def __init__(self, a_pub: np.ndarray, b_pub: np.ndarray, structural: np.ndarray | None = None):
+        self.n_pub = a_pub.shape[0]
+        rows = [a_pub.astype(float)]
+        rhs = [np.asarray(b_pub, dtype=float)]
+        if structural is not None and len(structural):
+            rows.append(structural.astype(float))
+            rhs.append(np.zeros(len(structural)))
+        self.a = sparse.csr_matrix(np.vstack(rows))
+        self.b = np.concatenate(rhs)
         self.n = a_pub.shape[1]
 
     def _lp(self, c: np.ndarray) -> tuple[float, np.ndarray, bool]:
@@ -61,7 +68,7 @@ class Attacker:
             return -math.inf, np.array([], dtype=int), False
         if res.status != 0:
             raise ProtectionError(f"the published cells are inconsistent (LP status {res.status}: {res.message})")
-        duals = res.eqlin.marginals if self.a.shape[0] else np.array([])
+        duals = res.eqlin.marginals[: self.n_pub] if self.a.shape[0] else np.array([])
         integral = bool(np.all(np.abs(res.x - np.round(res.x)) < 1e-7))
         return float(res.fun), np.flatnonzero(np.abs(duals) > 1e-9), integral
 
@@ -98,9 +105,9 @@ class CellAudit:
 
 
 def audit_hidden(a_pub: np.ndarray, b_pub: np.ndarray, hidden: np.ndarray, threshold: int, protection_range: int,
-                 integer: bool = True) -> list[CellAudit]:
+                 structural: np.ndarray | None = None, integer: bool = True) -> list[CellAudit]:
     """Audit each hidden cell (rows of ``hidden``, incidence over atoms) against what is published."""
-    attacker = Attacker(a_pub, b_pub)
+    attacker = Attacker(a_pub, b_pub, structural)
     out = []
     for i, row in enumerate(hidden):
         bound = attacker.lp_bounds(row)

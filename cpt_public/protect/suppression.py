@@ -10,6 +10,9 @@ Rules, all parameters from the release spec:
   small range, hide one more published cell that limits it (a constraint whose LP dual is
   non-zero), preferring cells that are large (they need no protection of their own), interior
   (margins carry the most information) and small among those (least information lost).
+  Candidates in the failing cell's own table come first.
+- *Pruning*: finally, each complementary cell (largest first) is published again if the audit
+  still passes without hiding it, so no cell stays hidden that protects nothing.
 - The result is only returned once every hidden cell passes the audit by LP *and* by integer
   programming: the audit is the proof, the heuristic just proposes.
 """
@@ -35,14 +38,25 @@ class Result:
 
 
 def suppress(incidence: np.ndarray, values: np.ndarray, n_totals: np.ndarray, threshold: int,
-             protection_range: int) -> Result:
-    """``incidence``: stacked cells x atoms of all suppression tables of one universe."""
+             protection_range: int, keys: list[bytes] | None = None, structural: np.ndarray | None = None,
+             table_of: np.ndarray | None = None) -> Result:
+    """``incidence``: stacked cells x atoms of all suppression tables of one universe; ``keys``
+    name the set of units of each cell (equal keys: the same cell); ``structural``: rows of
+    ``S x = 0`` the model adds (see ``model``); ``table_of``: each cell's table number."""
     values = np.asarray(values, dtype=np.int64)
-    groups, first, inverse = _unique_rows(incidence)
-    n_groups = len(first)
+    if keys is None:
+        keys = [np.packbits(r).tobytes() for r in incidence]
+    if table_of is None:
+        table_of = np.zeros(len(values), dtype=int)
+    _, first, inverse = np.unique(np.array(keys, dtype=object), return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    groups = incidence[first]
     g_value = values[first]
-    g_totals = np.full(n_groups, 99)
+    g_totals = np.full(len(first), 99)
     np.minimum.at(g_totals, inverse, n_totals)
+    g_tables = [set() for _ in first]
+    for i, g in enumerate(inverse):
+        g_tables[g].add(int(table_of[i]))
     cost = g_value + (g_value < threshold) * 100 * threshold + g_totals * 2 * threshold
 
     primary_g = (g_value >= 1) & (g_value < threshold)
@@ -53,36 +67,55 @@ def suppress(incidence: np.ndarray, values: np.ndarray, n_totals: np.ndarray, th
         rounds += 1
         if rounds > MAX_ROUNDS:
             raise ProtectionError("complementary suppression did not converge")
-        pub = np.flatnonzero(~hidden_g)
-        attacker = Attacker(groups[pub], g_value[pub])
-        failing: list[tuple[int, np.ndarray]] = []
-        for g in np.flatnonzero(hidden_g):
-            if g in passed:
-                continue  # hiding more only widens intervals: a pass stays a pass
-            bound = attacker.lp_bounds(groups[g])
-            if bound.interval.protects(threshold, protection_range):
-                ip = attacker.ip_bounds(groups[g], bound)
-                if ip.protects(threshold, protection_range):
-                    passed[g] = ip
-                    continue
-            failing.append((g, pub[bound.binding]))
+        failing = _failing(groups, g_value, hidden_g, structural, threshold, protection_range, passed)
         if not failing:
             break
+        added: set[int] = set()
         for g, binding in failing:
+            if added & set(binding.tolist()):
+                continue  # a cell hidden this round already loosens this one: re-audit first
             candidates = binding[~hidden_g[binding]]
             if len(candidates) == 0:  # no binding constraint: any published cell sharing atoms
-                overlap = (groups[pub].astype(np.int64) @ groups[g].astype(np.int64)) > 0
-                candidates = pub[overlap & ~hidden_g[pub]]
+                pub = np.flatnonzero(~hidden_g)
+                candidates = pub[(groups[pub].astype(np.int64) @ groups[g].astype(np.int64)) > 0]
             if len(candidates) == 0:
                 raise ProtectionError("a small cell cannot be protected: every related cell is already hidden")
-            hidden_g[candidates[np.argmin(cost[candidates])]] = True
+            foreign = np.array([0 if g_tables[c] & g_tables[g] else 1 for c in candidates])
+            pick = int(candidates[np.lexsort((cost[candidates], foreign))[0]])
+            hidden_g[pick] = True
+            added.add(pick)
+    # Pruning: publish again every complementary cell the audit does not need.
+    for g in sorted(np.flatnonzero(hidden_g & ~primary_g), key=lambda c: -g_value[c]):
+        hidden_g[g] = False
+        trial: dict[int, Interval] = {}
+        if _failing(groups, g_value, hidden_g, structural, threshold, protection_range, trial, stop_early=True):
+            hidden_g[g] = True
+        else:
+            passed = trial
     hidden = hidden_g[inverse]
-    intervals = {int(i): passed[int(inverse[i])] for i in np.flatnonzero(hidden)}
+    intervals = {int(i): passed[int(inverse[i])] for i in np.flatnonzero(hidden) if int(inverse[i]) in passed}
     return Result(hidden, primary_g[inverse], intervals, rounds)
 
 
-def _unique_rows(incidence: np.ndarray):
-    """Distinct cells (as atom sets): rows, index of a representative, and each cell's group."""
-    packed = np.packbits(incidence, axis=1)
-    _, first, inverse = np.unique(packed, axis=0, return_index=True, return_inverse=True)
-    return incidence[first], first, inverse.ravel()
+def _failing(groups, g_value, hidden_g, structural, threshold, prange, passed: dict[int, Interval],
+             stop_early: bool = False) -> list[tuple[int, np.ndarray]]:
+    """Hidden cells that the audit does not pass, with the published cells that bind them.
+    ``passed`` collects (and is trusted for) cells already shown to be protected: hiding more
+    cells only widens intervals, so a pass stays a pass while the hidden set grows."""
+    pub = np.flatnonzero(~hidden_g)
+    attacker = Attacker(groups[pub], g_value[pub], structural)
+    failing = []
+    for g in np.flatnonzero(hidden_g):
+        if g in passed:
+            continue
+        bound = attacker.lp_bounds(groups[g])
+        if bound.interval.protects(threshold, prange):
+            ip = attacker.ip_bounds(groups[g], bound)
+            if ip.protects(threshold, prange):
+                passed[int(g)] = ip
+                continue
+        failing.append((int(g), pub[bound.binding]))
+        if stop_early:
+            break
+    return failing
+

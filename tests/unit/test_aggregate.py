@@ -1,0 +1,73 @@
+"""The publish step's exact counts equal an independent, plain GROUP BY of the same records."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.bare_groupby import exact_tables, program_outcomes, read
+from cpt_public.publish import build_tables
+from cpt_public.records import load_records
+from cpt_public.spec import TOTAL, load_spec
+
+
+@pytest.fixture(scope="module")
+def exact(county_input, monkeypatch_module):
+    """The publish step's tables with protection switched off (threshold 1 hides nothing; no noise)."""
+    import cpt_public.protect.dp as dp
+
+    monkeypatch_module.setattr(dp, "noisy", lambda values, *a, **k: np.asarray(values, dtype=np.int64))
+    spec = load_spec()
+    spec = spec.model_copy(update={"release": spec.release.model_copy(update={"threshold": 1})})
+    rec = load_records(county_input, spec.release.period.start, spec.release.period.end)
+    # no clipping either: allow every unit
+    tables = [t.model_copy(update={"protection": t.protection.model_copy(update={"max_units_per_person": 10**6, "max_value_per_unit": 10**6})})
+              if t.protection.method.startswith("dp") else t for t in spec.tables]
+    spec = spec.model_copy(update={"table": tables})
+    return {b.spec.name: b.frame for b in build_tables(rec, spec, seed=0, log=lambda _: None)}
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    mp = pytest.MonkeyPatch()
+    yield mp
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def bare(county_input):
+    return read(county_input)
+
+
+def interior(frame) -> dict[tuple, int]:
+    dims = [c for c in frame.columns if c not in ("count", "suppressed", "moe90")]
+    inner = frame[~(frame[dims] == TOTAL).any(axis=1)]
+    return {tuple(r[:-1]): int(r[-1]) for r in inner[dims + ["count"]].itertuples(index=False)}
+
+
+def as_dict(series) -> dict[tuple, int]:
+    return {(k if isinstance(k, tuple) else (k,)): int(v) for k, v in series.items()}
+
+
+def same(ours: dict, theirs: dict) -> None:
+    """Equal cell by cell; a cell the bare count lacks must be zero in ours (the spec lists every category)."""
+    assert set(theirs) <= set(ours), set(theirs) - set(ours)
+    diff = {k: (v, theirs.get(k, 0)) for k, v in ours.items() if v != theirs.get(k, 0)}
+    assert not diff, diff
+
+
+@pytest.mark.parametrize("name", ["systems_used", "system_overlap", "age_by_multi_system", "gender_by_multi_system",
+                                  "race_by_multi_system", "frequent_jail_use", "release_transitions",
+                                  "monthly_contacts", "service_use_cost"])
+def test_exact_counts_match_a_bare_group_by(exact, bare, name):
+    same(interior(exact[name]), as_dict(exact_tables(bare)[name]))
+
+
+def test_program_outcomes_match_a_bare_group_by(exact, bare):
+    same(interior(exact["program_outcomes"]), as_dict(program_outcomes(bare)))
+
+
+def test_margins_are_sums_of_their_cells(exact):
+    f = exact["age_by_multi_system"]
+    total = f[(f.multi_system == TOTAL) & (f.age_group == TOTAL)]["count"].iat[0]
+    assert total == f[(f.multi_system != TOTAL) & (f.age_group != TOTAL)]["count"].sum() == 3000
