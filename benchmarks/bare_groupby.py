@@ -29,8 +29,9 @@ def exact_tables(d: dict[str, pd.DataFrame], end: str = "2025-12-31") -> dict[st
     end = pd.Timestamp(end)
     since = end - pd.Timedelta(days=364)
     people = d["people"].set_index("person_id")
-    for t, flag in FLAGS.items():
-        people[flag] = np.where(people.index.isin(d[t]["person_id"]), "Yes", "No")
+    for t, flag in FLAGS.items():  # .loc on the index is a hash lookup (Index.isin on Arrow strings is slow)
+        people[flag] = "No"
+        people.loc[d[t]["person_id"].drop_duplicates(), flag] = "Yes"
     flags = list(FLAGS.values())
     n_sys = (people[flags] == "Yes").sum(axis=1)
     people["systems_used"] = n_sys.astype(str)
@@ -51,7 +52,9 @@ def exact_tables(d: dict[str, pd.DataFrame], end: str = "2025-12-31") -> dict[st
     recent = b[pd.to_datetime(b["booking_date"]) >= since].groupby("person_id").size()
     bands = pd.cut(recent, [0, 1, 2, 4, np.inf], labels=["1", "2", "3-4", "5+"]).astype(str)
     active = h[h["exit_date"].isna() | (pd.to_datetime(h["exit_date"]) >= since)]["person_id"].unique()
-    fr = pd.DataFrame({"bookings_12m": bands, "homeless_12m": np.where(bands.index.isin(active), "Yes", "No")})
+    fr = pd.DataFrame({"bookings_12m": bands})
+    fr["homeless_12m"] = "No"
+    fr.loc[fr.index.intersection(pd.Index(active)), "homeless_12m"] = "Yes"
     out["frequent_jail_use"] = fr.groupby(["bookings_12m", "homeless_12m"]).size()
     rel = b.dropna(subset=["release_date"]).assign(release_date=lambda x: pd.to_datetime(x["release_date"]))
     first = rel[rel["release_date"] <= end - pd.Timedelta(days=30)].groupby("person_id")["release_date"].min()
@@ -62,14 +65,18 @@ def exact_tables(d: dict[str, pd.DataFrame], end: str = "2025-12-31") -> dict[st
         return pd.Index(e[(dd > e["r"]) & (dd <= e["r"] + pd.Timedelta(days=30))]["person_id"].unique())
 
     shelter = h[h["project_type"].isin(["Emergency Shelter", "Transitional Housing"])]
-    tr = pd.DataFrame({"ed": np.where(first.index.isin(within(d["ed_visits"], "visit_date")), "Yes", "No"),
-                       "shelter": np.where(first.index.isin(within(shelter, "entry_date")), "Yes", "No")})
+    tr = pd.DataFrame(index=first.index)
+    for col, hits in (("ed", within(d["ed_visits"], "visit_date")), ("shelter", within(shelter, "entry_date"))):
+        tr[col] = "No"
+        tr.loc[hits, col] = "Yes"
     out["release_transitions"] = tr.groupby(["ed", "shelter"]).size()
     months = []
     for t, (system, col) in SYSTEMS.items():
-        m = d[t][["person_id"]].assign(month=pd.to_datetime(d[t][col]).dt.strftime("%Y-%m"), system=system)
+        m = d[t][["person_id"]].assign(month=pd.to_datetime(d[t][col]).to_numpy().astype("datetime64[M]"), system=system)
         months.append(m.drop_duplicates())
-    out["monthly_contacts"] = pd.concat(months).groupby(["month", "system"]).size()
+    monthly = pd.concat(months).groupby(["month", "system"]).size()
+    monthly.index = monthly.index.set_levels(monthly.index.levels[0].strftime("%Y-%m"), level=0)
+    out["monthly_contacts"] = monthly
     use = []
     for t, (system, col) in SYSTEMS.items():
         e = d[t][pd.to_datetime(d[t][col]) >= since]
@@ -92,8 +99,8 @@ def program_outcomes(d: dict[str, pd.DataFrame], end: str = "2025-12-31") -> pd.
     rows = []
     for label, lo, hi in [("Months 1-6", 0, 6), ("Months 7-12", 6, 12), ("Months 13-18", 12, 18), ("Months 19-24", 18, 24)]:
         g = groups.copy()
-        g["ws"] = [s + pd.DateOffset(months=lo) for s in g["s"]]
-        g["we"] = [s + pd.DateOffset(months=hi) for s in g["s"]]
+        g["ws"] = g["s"] + pd.DateOffset(months=lo)
+        g["we"] = g["s"] + pd.DateOffset(months=hi)
         g = g[g["we"] <= end + pd.Timedelta(days=1)]
         rows.append(g.groupby("group").size().rename("n").reset_index().assign(window=label, outcome="People followed"))
         for outcome, (ev, col) in events.items():

@@ -171,6 +171,7 @@ def write_release(built: list[Built], spec: Spec, spent: float, out: Path, log: 
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    stage.chmod(0o755)  # a release is public: readable by the web server's user
     try:
         (stage / "tables").mkdir()
         resources = [_write_table(b, spec, stage) for b in built]

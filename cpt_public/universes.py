@@ -215,10 +215,10 @@ def build_program_followup(rec: Records, spec: Spec, cats) -> Units:
     start = pd.to_datetime(np.concatenate([p["start_date"].to_numpy(), c["index_date"].to_numpy()]))
     group = np.concatenate([np.zeros(len(p), np.int32), np.ones(len(c), np.int32)])
     windows = cats["followup_window"]
-    events = {
-        "jail_booking": rec["jail_bookings"][["person", "booking_date"]].to_numpy(),
-        "ed_visit": rec["ed_visits"][["person", "visit_date"]].to_numpy(),
-        "homeless_entry": rec["homeless_enrollments"][["person", "entry_date"]].to_numpy(),
+    events = {  # (persons, dates) as separate arrays: a mixed-type to_numpy() would make objects
+        "jail_booking": (rec["jail_bookings"]["person"].to_numpy(), rec["jail_bookings"]["booking_date"].to_numpy()),
+        "ed_visit": (rec["ed_visits"]["person"].to_numpy(), rec["ed_visits"]["visit_date"].to_numpy()),
+        "homeless_entry": (rec["homeless_enrollments"]["person"].to_numpy(), rec["homeless_enrollments"]["entry_date"].to_numpy()),
     }
     in_group = _flag(rec.n_people, person)
     slot = np.full(rec.n_people, -1, dtype=np.int64)
@@ -232,10 +232,9 @@ def build_program_followup(rec: Records, spec: Spec, cats) -> Units:
         out_person.append(person[seen])
         out_codes["group"].append(group[seen])
         out_codes["followup_window"].append(np.full(seen.sum(), w, np.int32))
-        for name, ev in events.items():
-            ep = ev[:, 0].astype(np.int64)
+        for name, (ep, ed) in events.items():
             keep = in_group[ep]
-            ep, ed = ep[keep], ev[keep, 1].astype("datetime64[D]")
+            ep, ed = ep[keep].astype(np.int64), ed[keep].astype("datetime64[D]")
             s = slot[ep]
             hit = (ed >= ws[s]) & (ed < we[s])
             had = np.zeros(len(person), dtype=bool)

@@ -41,7 +41,7 @@ def test_county_release_passes_the_audit(county_release):
 def test_audit_command_prints_per_table_results(county_release):
     out = cli("audit", county_release)
     assert out.returncode == 0, out.stderr
-    for name in ("systems_used", "system_overlap", "program_outcomes", "monthly_contacts"):
+    for name in ("systems_used", "system_overlap", "program_outcomes", "monthly_contacts"):  # one line per table
         assert name in out.stdout
     assert "OK" in out.stdout
 
@@ -74,10 +74,12 @@ def test_tables_are_tidy_with_total_margins(county_release):
     release = load_release(county_release)
     overlap = release["system_overlap"].frame
     assert list(overlap.columns) == ["jail", "homeless", "ems", "ed", "count", "suppressed"]
-    assert len(overlap) == 3 ** 4
-    grand = overlap[(overlap[["jail", "homeless", "ems", "ed"]] == "Total").all(axis=1)]["count"].iat[0]
-    assert grand == 3000
+    assert len(overlap) == 2 ** 4  # exclusive combinations only (totals = false in the spec)
     assert str(overlap["count"].dtype) == "Int64"
+    age = release["age_by_multi_system"].frame
+    assert len(age) == 3 * 9  # (Yes, No, Total) x (8 age groups + Total)
+    grand = age[(age["multi_system"] == "Total") & (age["age_group"] == "Total")]["count"].iat[0]
+    assert grand == 3000
 
 
 # ----------------------------------------------------------------------------- failures keep the old release

@@ -1,0 +1,42 @@
+"""Run one step in this process and print its wall time and peak memory as JSON (last line).
+
+    python benchmarks/_measure.py synth OUT PEOPLE SEED
+    python benchmarks/_measure.py publish INPUT OUT
+    python benchmarks/_measure.py bare INPUT
+"""
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main(step: str, *args: str) -> None:
+    started = time.perf_counter()
+    if step == "synth":
+        from cpt_public import synth
+
+        out, people, seed = args
+        synth.write(synth.synthesize(int(people), int(seed)), out)
+    elif step == "publish":
+        from cpt_public.publish import publish
+
+        publish(args[0], args[1], seed=1, log=lambda _: None)
+    elif step == "bare":
+        from benchmarks.bare_groupby import exact_tables, program_outcomes, read
+
+        data = read(args[0])
+        exact_tables(data)
+        program_outcomes(data)
+    else:
+        raise SystemExit(f"unknown step {step}")
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    print(json.dumps({"step": step, "seconds": round(seconds, 3), "peak_mb": round(peak_mb, 1)}))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
