@@ -168,3 +168,34 @@ def test_a_small_margin_is_hidden_with_its_cells():
     result = suppress(inc, values, n_totals, 11, 11)
     assert result.hidden[3]  # the row total (row 0, Total)
     check_protected(inc, values, result.hidden)
+
+
+def test_integer_programming_tightens_a_fractional_lp_bound():
+    """Three published cells, each 'all atoms but one': 2, 3 and 4. The LP lets the total reach
+    4.5; whole numbers cannot exceed 4. The audit reports the integer bound (via milp)."""
+    a = np.array([[0, 1, 1, 1], [1, 0, 1, 1], [1, 1, 0, 1]], dtype=bool)
+    b = np.array([2, 3, 4])
+    total = np.ones(4, dtype=bool)
+    bound = Attacker(a, b).lp_bounds(total)
+    assert bound.interval == Interval(4, 4.5) and not bound.integral[1]
+    [res] = audit_hidden(a, b, total[None, :], threshold=1, protection_range=1)  # passes the LP, so milp runs
+    assert res.ip == Interval(4, 4)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_integer_bounds_equal_brute_force_on_random_cells(data):
+    """Random cells over 4 atoms (not a nice table: LPs are often fractional here)."""
+    a = np.array(data.draw(st.lists(st.lists(st.booleans(), min_size=4, max_size=4), min_size=2, max_size=5)))
+    if not a.any(axis=0).all():
+        return  # an atom no published cell covers is unbounded
+    x = np.array(data.draw(st.lists(st.integers(0, 5), min_size=4, max_size=4)))
+    target = np.array(data.draw(st.lists(st.booleans(), min_size=4, max_size=4)))
+    b = a.astype(int) @ x
+    grid = np.array(list(itertools.product(range(int(b.max()) + 1), repeat=4)))
+    seen = grid[(grid @ a.T.astype(int) == b).all(axis=1)] @ target.astype(int)
+    attacker = Attacker(a, b)
+    bound = attacker.lp_bounds(target)
+    ip = attacker.ip_bounds(target, bound)
+    assert (ip.lo, ip.hi) == (seen.min(), seen.max())
+    assert bound.interval.lo <= ip.lo and ip.hi <= bound.interval.hi  # the LP relaxation is never tighter
