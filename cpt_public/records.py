@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from pathlib import Path
 
 import numpy as np
@@ -148,7 +147,6 @@ EVENT_DATE = {
     "ems_encounters": "encounter_date",
     "ed_visits": "visit_date",
 }
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclasses.dataclass

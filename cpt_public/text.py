@@ -18,9 +18,9 @@ def table_overview(release: Release) -> pd.DataFrame:
     for t in release.tables.values():
         rows.append({
             "Table": t.resource.title,
-            "Population": t.resource.universe,
             "Protection": METHODS[t.control.method],
             "Cells": len(t.frame),
             "Suppressed": int(t.frame["suppressed"].sum()),
+            "Population": t.resource.universe,
         })
     return pd.DataFrame(rows)
