@@ -4,7 +4,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-DEMO_PEOPLE := 6000
+DEMO_PEOPLE := 3000
 DEMO_SEED := 2026
 
 .PHONY: app test install demo-release benchmark

@@ -1,25 +1,40 @@
-"""cpt-public: the router. Loads the release once, shows the synthetic-data banner, runs a page."""
+"""cpt-public: the router. Language, synthetic-data banner, navigation; pages do the rest.
+
+Page scripts live in app_pages/, not pages/: Streamlit treats a folder named pages/ beside the
+main script as its legacy auto-discovered multipage app and then ignores st.navigation."""
 
 import streamlit as st
 
-from cpt_public.cached import release
+from cpt_public.cached import content, release
+from cpt_public.content import ContentError
 from cpt_public.errors import ReleaseError
+from cpt_public.i18n import LANGUAGES, pick_language
 
 st.set_page_config(page_title="cpt-public", page_icon=":bar_chart:", layout="wide")
 
+# The visitor's choice (?lang=es, bound to the widget below) wins; otherwise the browser's locale.
+lang = st.session_state.get("lang") or pick_language(st.query_params.get("lang"), st.context.locale)
 try:
-    data = release()
-except ReleaseError as exc:
-    st.title("The published data cannot be shown")
-    st.error(str(exc))
-    st.markdown(
-        "The app only shows a release that passes every check. Ask the data team to publish again "
-        "(`python -m cpt_public publish …`) or to restore the last good release, then reload this page."
-    )
+    data, site = release(), content()
+except (ReleaseError, ContentError) as exc:
+    from cpt_public.pages_support import broken_release
+
+    broken_release(exc, lang)
     st.stop()
 
+tr = site.translator(lang)
+pages = [
+    st.Page("app_pages/home.py", title=tr("nav_home"), icon=":material/home:", default=True, url_path="home"),
+    st.Page("app_pages/findings.py", title=tr("nav_findings"), icon=":material/bar_chart:", url_path="findings"),
+    st.Page("app_pages/briefing.py", title=tr("nav_briefing"), icon=":material/description:", url_path="briefing"),
+    st.Page("app_pages/about.py", title=tr("nav_about"), icon=":material/info:", url_path="about"),
+]
+page = st.navigation(pages, position="top")
+st.segmented_control(tr("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang",
+                     default=pick_language(None, st.context.locale), required=True, bind="query-params")
+# Streamlit writes <html lang="en"> whatever the language (issue #15726): correct it for screen readers.
+st.html(f"<script>window.parent.document.documentElement.lang = {lang!r};</script>", unsafe_allow_javascript=True,
+        width="content")
 if data.synthetic:
-    st.warning("**Synthetic demonstration data.** These numbers describe no real person or place.", icon="⚠️")
-
-page = st.navigation([st.Page("pages/release.py", title="Published tables", icon=":material/table:", default=True)])
+    st.warning(tr("synthetic_banner"), icon=":material/science:")
 page.run()

@@ -1,7 +1,8 @@
 """The Streamlit cache layer: thin wrappers over the pure functions, nothing else.
 
-The release is read-only and the same for every visitor, so it is loaded once per process
-(``st.cache_resource``) and shared by all sessions instead of copied into each.
+The release and the site content are read-only and the same for every visitor, so each is
+loaded once per process (``st.cache_resource``) and shared by all sessions, not copied.
+Rendered downloads (PNG, SVG, PDF) are cached per release version, language and view.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .catalog import Release, load_release, release_dir
+from .content import Content, content_dir, load_content
 
 
 @st.cache_resource(show_spinner=False)
@@ -22,3 +24,30 @@ def release() -> Release:
     manifest = path / "datapackage.json"
     stamp = manifest.stat().st_mtime if manifest.exists() else 0.0
     return _release(str(path), stamp)
+
+
+@st.cache_resource(show_spinner=False)
+def _content(folder: str, version: str, _release: Release) -> Content:
+    return load_content(folder, release=_release)
+
+
+def content() -> Content:
+    """Site content, checked against the release it will describe."""
+    rel = release()
+    return _content(str(content_dir()), rel.package.version, rel)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def chart_image(version: str, lang: str, finding: str, filters_key: str, fmt: str, _spec_json: str) -> bytes:
+    import vl_convert as vlc
+
+    if fmt == "png":
+        return vlc.vegalite_to_png(_spec_json, scale=2)
+    return vlc.vegalite_to_svg(_spec_json).encode("utf-8")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def briefing_pdf(version: str, lang: str) -> bytes:
+    from .printables.briefing import briefing_pdf as make
+
+    return make(release(), content(), lang)

@@ -82,7 +82,7 @@ def synthesize(n_people: int, seed: int, start: dt.date = dt.date(2022, 1, 1), e
     n_sys = sum(uses[t].astype(int) for t in RATES)
     eligible = np.flatnonzero((n_sys >= 2) & uses["jail_bookings"] & (intensity > np.quantile(intensity, 0.8)))
     eligible = rng.permutation(eligible)
-    n_prog = min(len(eligible) // 3, max(20, n // 200))
+    n_prog = min(len(eligible) // 3, max(20, n // 60))
     program, comparison = eligible[:n_prog], eligible[n_prog: 3 * n_prog]
     cohort_year = lambda k: rng.choice([start.year, start.year + 1], size=k)  # noqa: E731
     def start_dates(k):

@@ -4,23 +4,56 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .catalog import Release
+from .catalog import Release, Table
+from .i18n import Translator, fmt_date
 
-METHODS = {
-    "suppression": "Small numbers hidden",
-    "dp": "Differential privacy (noise added)",
-    "dp+suppression": "Differential privacy, small numbers hidden",
-}
+METHOD_KEYS = {"suppression": "method_suppression", "dp": "method_dp", "dp+suppression": "method_dp_suppression"}
 
 
-def table_overview(release: Release) -> pd.DataFrame:
+def protection_text(table: Table, tr: Translator) -> str:
+    dc = table.control
+    values = {"max": (dc.threshold or 1) - 1, "range": dc.protectionRange or 0,
+              "epsilon": f"{dc.epsilon:g}" if dc.epsilon else ""}
+    return tr(METHOD_KEYS[dc.method], **values)
+
+
+def period_text(release: Release, tr: Translator) -> str:
+    p = release.package.period
+    return f"{fmt_date(p.start, tr.lang)} – {fmt_date(p.end, tr.lang)}"
+
+
+def source_lines(release: Release, tables: list[str], tr: Translator) -> list[str]:
+    """Population, period, protection and the release tables a view comes from."""
+    lines = []
+    for name in tables:
+        t = release[name]
+        lines.append(f"**{tr('population')}:** {t.resource.universe}.")
+        lines.append(f"**{tr('protection')}:** {protection_text(t, tr)}")
+        lines.append(f"**{tr('table_name')}:** `{name}` — {t.resource.title}.")
+    lines.append(f"**{tr('period')}:** {period_text(release, tr)}.")
+    lines.append(tr("release_info", version=release.package.version, date=fmt_date(release.package.created, tr.lang)))
+    return lines
+
+
+def takeaway(template: str, facts: dict[str, str], tr: Translator) -> tuple[str, bool]:
+    """The takeaway with its facts filled in, and whether any fact it cites is suppressed."""
+    text = template.format(**facts)
+    return text, tr("suppressed") in text
+
+
+def table_overview(release: Release, tr: Translator) -> pd.DataFrame:
     rows = []
     for t in release.tables.values():
         rows.append({
-            "Table": t.resource.title,
-            "Protection": METHODS[t.control.method],
-            "Cells": len(t.frame),
-            "Suppressed": int(t.frame["suppressed"].sum()),
-            "Population": t.resource.universe,
+            tr("table_name"): t.resource.title,
+            tr("protection"): protection_text(t, tr).split(":")[0].split(",")[0].split(";")[0],
+            tr("cells"): len(t.frame),
+            tr("hidden"): int(t.frame["suppressed"].sum()),
+            tr("population"): t.resource.universe,
         })
     return pd.DataFrame(rows)
+
+
+def release_csv(table: Table) -> bytes:
+    """The protected table exactly as published (suppressed cells: empty count, suppressed=true)."""
+    return table.frame.to_csv(index=False).encode("utf-8")

@@ -1,43 +1,119 @@
-"""Every page runs under streamlit.testing.v1.AppTest."""
+"""Every page, in both languages, under streamlit.testing.v1.AppTest."""
 
 from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cpt_public.content import load_content
 from tests.conftest import ROOT
 
+PAGES = ["app_pages/home.py", "app_pages/findings.py", "app_pages/briefing.py", "app_pages/about.py"]
+BANNER = {"en": "Synthetic demonstration data", "es": "Datos sintéticos de demostración"}
 
-def run(monkeypatch, release_path):
-    monkeypatch.setenv("CPT_RELEASE_DIR", str(release_path))
+
+def app(monkeypatch, release_path=None, lang="en", **state) -> AppTest:
+    if release_path is not None:
+        monkeypatch.setenv("CPT_RELEASE_DIR", str(release_path))
     from cpt_public import cached
 
     cached._release.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    return at.run()
+    cached._content.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["lang"] = lang
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at
 
 
-def test_placeholder_lists_every_table_with_the_synthetic_banner(monkeypatch, county_release):
-    at = run(monkeypatch, county_release)
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_in_both_languages(monkeypatch, page, lang):
+    at = app(monkeypatch, lang=lang)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert BANNER[lang] in at.warning[0].value
+    assert at.title, "every page has a title (an h1)"
+    nav = load_content().translator(lang)
+    if page.endswith("findings.py"):
+        assert at.title[0].value == nav("nav_findings")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_finding_shows_takeaway_table_source_and_downloads(monkeypatch, county_release, lang):
+    site = load_content()
+    for f in site.findings:
+        at = app(monkeypatch, county_release, lang=lang, finding=f.id)
+        at.switch_page("app_pages/findings.py").run()
+        assert not at.exception, (f.id, at.exception)
+        assert at.header[0].value == f.title[lang]
+        assert at.dataframe, f.id
+        bold = [m.value for m in at.markdown if m.value.startswith("**")]
+        assert bold and "{" not in bold[0]
+        assert any(site.translator(lang)("population") in m.value for m in at.markdown)
+        labels = [b.label for b in at.get("download_button")]
+        assert len(labels) == 3, labels
+
+
+def test_filters_change_the_view(monkeypatch):
+    at = app(monkeypatch, finding="monthly_contacts")
+    at.switch_page("app_pages/findings.py").run()
+    rows_all = len(at.dataframe[0].value)
+    at.multiselect(key="systems").set_value(["Jail"]).run()
     assert not at.exception
-    assert "Synthetic demonstration data" in at.warning[0].value
-    table = at.dataframe[0].value
-    assert "People by number of systems used" in set(table["Table"])
-    assert len(table) == 10
+    assert len(at.dataframe[0].value) == rows_all // 4
+    at.select_slider(key="years").set_value((2025, 2025)).run()
+    assert len(at.dataframe[0].value) == 12
+
+
+def test_demographic_and_outcome_filters(monkeypatch):
+    at = app(monkeypatch, finding="demographics", group="race")
+    at.switch_page("app_pages/findings.py").run()
+    assert not at.exception and "Race/ethnicity" in at.dataframe[0].value.columns[0]
+    at = app(monkeypatch, finding="program_outcomes", outcome="Homeless services entry")
+    at.switch_page("app_pages/findings.py").run()
+    assert not at.exception and "Homeless services entry" in at.dataframe[0].value.columns
+
+
+def test_language_switch(monkeypatch):
+    at = app(monkeypatch)
+    at.run()
+    assert at.title[0].value.startswith("Millbrook County")
+    at.session_state["lang"] = "es"
+    at.run()
+    assert at.title[0].value.startswith("Equipo de Planificación")
 
 
 @pytest.mark.parametrize("breakage", ["missing", "tampered"])
-def test_a_broken_release_shows_a_clear_page(monkeypatch, tmp_path, release_copy, breakage):
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_broken_release_shows_a_clear_page(monkeypatch, tmp_path, release_copy, breakage, lang):
     if breakage == "missing":
         target = tmp_path / "nothing-here"
     else:
         path = release_copy / "tables" / "systems_used.parquet"
         path.write_bytes(path.read_bytes()[:-10])
         target = release_copy
-    at = run(monkeypatch, target)
+    at = app(monkeypatch, target, lang=lang)
+    at.run()
     assert not at.exception
-    assert at.title[0].value == "The published data cannot be shown"
+    assert at.title[0].value == load_content().translator(lang)("broken_title")
     assert ("does not exist" if breakage == "missing" else "systems_used") in at.error[0].value
+
+
+def test_broken_content_shows_a_clear_page(monkeypatch, tmp_path):
+    import shutil
+
+    from cpt_public.content import CONTENT_DIR
+
+    shutil.copytree(CONTENT_DIR, tmp_path / "content")
+    text = (tmp_path / "content" / "findings.toml").read_text().replace('table = "systems_used"', 'table = "nope"', 1)
+    (tmp_path / "content" / "findings.toml").write_text(text)
+    monkeypatch.setenv("CPT_CONTENT_DIR", str(tmp_path / "content"))
+    at = app(monkeypatch)
+    at.run()
+    assert not at.exception
+    assert "needs table 'nope'" in at.error[0].value
 
 
 def test_shipped_demo_release_loads():

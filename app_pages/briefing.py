@@ -1,0 +1,31 @@
+"""Briefing for decisionmakers: headline numbers, program vs comparison, cost, what the community said, PDF."""
+
+import streamlit as st
+
+from cpt_public.briefing import briefing
+from cpt_public.cached import briefing_pdf, content, release
+from cpt_public.pages_support import current_lang
+
+lang = current_lang()
+data, site = release(), content()
+tr = site.translator(lang)
+b = briefing(data, site, tr)
+
+st.title(tr("nav_briefing"))
+st.write(tr("briefing_intro"))
+st.header(tr("headlines"))
+for col, (label, value) in zip(st.columns(len(b.cards)), b.cards):
+    col.metric(label, value)
+
+for heading, view in ((tr("program_vs_comparison"), b.program), (tr("cost_of_use"), b.cost)):
+    st.header(heading)
+    st.altair_chart(view.chart, width="stretch", alt=view.alt_text)
+    if view.care:
+        st.warning(tr("interpret_with_care"), icon=":material/warning:")
+st.caption(tr("uncertainty_note"))
+
+st.header(tr("community_said"))
+st.info(tr("community_pending"))
+
+st.download_button(tr("download_pdf"), briefing_pdf(data.package.version, lang), file_name=f"briefing-{lang}.pdf",
+                   mime="application/pdf", on_click="ignore", icon=":material/picture_as_pdf:", type="primary")

@@ -1,0 +1,86 @@
+"""Findings: one protected table at a time — chart, takeaway, text alternative, numbers, source, downloads."""
+
+import streamlit as st
+
+from cpt_public.cached import chart_image, content, release
+from cpt_public.charts import KINDS, Filters, build
+from cpt_public.pages_support import current_lang
+from cpt_public.text import release_csv, source_lines, takeaway
+from cpt_public.universes import SYSTEMS
+
+lang = current_lang()
+data, site = release(), content()
+tr = site.translator(lang)
+ids = [f.id for f in site.findings]
+titles = {f.id: f.title[lang] for f in site.findings}
+
+st.title(tr("nav_findings"))
+st.write(tr("findings_intro"))
+fid = st.selectbox(tr("choose_finding"), ids, format_func=titles.get, key="finding", bind="query-params")
+finding = site.finding(fid)
+kind = KINDS[finding.chart]
+
+st.header(finding.title[lang])
+st.write(finding.question[lang])
+
+years = sorted({int(m[:4]) for m in data["monthly_contacts"].categories("month")}) if "years" in kind.filters else []
+filters = Filters()
+if kind.filters:
+    cols = st.columns(len(kind.filters))
+    for col, name in zip(cols, kind.filters):
+        with col:
+            if name == "years":
+                span = st.select_slider(tr("filter_period"), options=years, value=(years[0], years[-1]), key="years",
+                                        bind="query-params")
+                filters = Filters(**{**filters.__dict__, "years": tuple(span)})
+            elif name == "systems":
+                chosen = st.multiselect(tr("filter_systems"), list(SYSTEMS), default=list(SYSTEMS), format_func=tr.cat,
+                                        key="systems", bind="query-params")
+                filters = Filters(**{**filters.__dict__, "systems": tuple(chosen) or None})
+            elif name == "group":
+                group = st.segmented_control(tr("filter_group"), ["age", "gender", "race"], default="age", required=True,
+                                             format_func=lambda g: tr(f"group_{g}"), key="group", bind="query-params")
+                filters = Filters(**{**filters.__dict__, "group": group})
+            elif name == "outcome":
+                options = [o for o in data[finding.table].categories("outcome") if o != "People followed"]
+                outcome = st.selectbox(tr("filter_outcome"), options, format_func=tr.cat, key="outcome",
+                                       bind="query-params")
+                filters = Filters(**{**filters.__dict__, "outcome": outcome})
+
+view = build(finding.chart, data, finding.table, tr, filters, title=finding.title[lang])
+text, partly_hidden = takeaway(finding.takeaway[lang], view.facts, tr)
+st.subheader(tr("takeaway"))
+st.markdown(f"**{text}**")
+if partly_hidden:
+    st.caption(tr("suppressed_note"))
+
+if hasattr(view.chart, "to_json") and not hasattr(view.chart, "to_plotly_json"):
+    st.altair_chart(view.chart, width="stretch", alt=view.alt_text)
+else:
+    st.plotly_chart(view.chart, width="stretch", alt=view.alt_text, config={"displayModeBar": False})
+if view.care:
+    st.warning(tr("interpret_with_care"), icon=":material/warning:")
+with st.expander(tr("chart_text")):
+    st.write(view.alt_text)
+
+st.subheader(tr("table_view"))
+st.dataframe(view.table, hide_index=True, width="stretch")
+tables = [data[t] for t in view.tables]
+if any(t.frame["suppressed"].any() for t in tables):
+    st.caption(tr("suppressed_note"))
+if any(t.control.method.startswith("dp") for t in tables):
+    st.caption(tr("moe_note"))
+
+st.subheader(tr("source_note"))
+st.markdown("\n".join(f"- {line}" for line in source_lines(data, view.tables, tr)))
+
+st.subheader(tr("downloads"))
+key = repr(filters)
+spec = view.figure.to_json()
+c1, c2, c3 = st.columns(3)
+c1.download_button(tr("download_csv"), release_csv(tables[0]), file_name=f"{view.tables[0]}.csv", mime="text/csv",
+                   on_click="ignore", icon=":material/table:")
+c2.download_button(tr("download_png"), chart_image(data.package.version, lang, fid, key, "png", spec),
+                   file_name=f"{fid}-{lang}.png", mime="image/png", on_click="ignore", icon=":material/image:")
+c3.download_button(tr("download_svg"), chart_image(data.package.version, lang, fid, key, "svg", spec),
+                   file_name=f"{fid}-{lang}.svg", mime="image/svg+xml", on_click="ignore", icon=":material/image:")

@@ -1,0 +1,193 @@
+"""Site content: the CPT's words (``content/``), in every language, checked at start-up.
+
+Another team reuses the app by editing ``content/`` and publishing its own release. Anything
+missing — a translation, a table the release lacks, a chart the app does not know, a category
+without a label, a {fact} a takeaway cites that its chart does not compute — is a ContentError
+naming the file and the entry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import string
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .errors import CptError
+from .i18n import LANGUAGES, Translator
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+
+
+def content_dir() -> Path:
+    """The content folder: CPT_CONTENT_DIR if set (another team's words), else the shipped demo."""
+    return Path(os.environ.get("CPT_CONTENT_DIR", CONTENT_DIR))
+
+
+class ContentError(CptError):
+    pass
+
+
+class Text(BaseModel):
+    """One text in every language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    en: str
+    es: str
+
+    @field_validator("en", "es")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("is blank")
+        return v
+
+    def __getitem__(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Goal(_M):
+    text: Text
+
+
+class Team(_M):
+    name: Text
+    short_name: Text
+    tagline: Text
+    demo_note: Text | None = None
+    mission: Text
+    vision: Text
+    differs: Text
+    take_part: Text
+    contact: Text
+    goals: list[Goal]
+
+
+class Member(_M):
+    name: Text
+    role: Text
+
+
+class Subgroup(_M):
+    name: Text
+    chair: Text
+    about: Text
+
+
+class Agreements(_M):
+    summary: Text
+
+
+class Site(_M):
+    team: Team
+    members: list[Member]
+    subgroups: list[Subgroup] = []
+    agreements: Agreements
+
+
+class Finding(_M):
+    id: str
+    table: str
+    chart: str
+    title: Text
+    question: Text
+    takeaway: Text
+
+
+class Findings(_M):
+    finding: list[Finding]
+
+
+class UI(_M):
+    ui: dict[str, Text]
+    categories: dict[str, Text]
+
+
+@dataclasses.dataclass(frozen=True)
+class Content:
+    site: Site
+    findings: list[Finding]
+    ui: UI
+
+    def finding(self, fid: str) -> Finding:
+        return next(f for f in self.findings if f.id == fid)
+
+    def translator(self, lang: str) -> Translator:
+        return Translator({k: v.model_dump() for k, v in self.ui.ui.items()},
+                          {k: v.model_dump() for k, v in self.ui.categories.items()}, lang)
+
+
+def _load(path: Path, model):
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContentError(f"content file {path.name} is missing from {path.parent}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ContentError(f"content file {path.name} is not valid TOML: {exc}") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors():
+            where = ".".join(str(p) for p in e["loc"])
+            if e["type"] == "missing" and str(e["loc"][-1]) in LANGUAGES:
+                problems.append(f"{where}: no {LANGUAGES[str(e['loc'][-1])]} text")
+            else:
+                problems.append(f"{where}: {e['msg']}")
+        raise ContentError(f"content file {path.name}:\n  " + "\n  ".join(problems)) from None
+
+
+def load_content(folder: Path | str | None = None, release=None) -> Content:
+    folder = Path(folder) if folder else content_dir()
+    content = Content(_load(folder / "site.toml", Site), _load(folder / "findings.toml", Findings).finding,
+                      _load(folder / "ui.toml", UI))
+    _check_findings(content)
+    if release is not None:
+        check_against_release(content, release)
+    return content
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _check_findings(content: Content) -> None:
+    from .charts import KINDS
+
+    ids = [f.id for f in content.findings]
+    if len(set(ids)) != len(ids):
+        raise ContentError("findings.toml: finding ids must be unique")
+    for f in content.findings:
+        kind = KINDS.get(f.chart)
+        if kind is None:
+            raise ContentError(f"findings.toml: finding {f.id!r} asks for chart {f.chart!r}; known charts: {', '.join(KINDS)}")
+        for lang in LANGUAGES:
+            unknown = _placeholders(f.takeaway[lang]) - set(kind.facts)
+            if unknown:
+                raise ContentError(f"findings.toml: finding {f.id!r} takeaway ({lang}) cites {sorted(unknown)}, "
+                                   f"which chart {f.chart!r} does not compute (it has: {', '.join(kind.facts)})")
+
+
+def check_against_release(content: Content, release) -> None:
+    """Every finding's tables exist in the release; every category shown has a label in every language."""
+    from .charts import KINDS
+
+    cats = {k: v for k, v in content.ui.categories.items()}
+    for f in content.findings:
+        for table in KINDS[f.chart].tables(f.table):
+            if table not in release.tables:
+                raise ContentError(f"findings.toml: finding {f.id!r} needs table {table!r}, which this release does not have "
+                                   f"(it has: {', '.join(release.tables)})")
+    for t in release.tables.values():
+        for d in t.resource.dimensions:
+            for c in t.categories(d):
+                if not Translator.translatable(c, cats):
+                    raise ContentError(f"ui.toml: category {c!r} (table {t.name!r}, dimension {d!r}) has no label; "
+                                       f"add it under [categories] in every language")

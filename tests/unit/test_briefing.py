@@ -1,0 +1,24 @@
+"""The one-page briefing PDF: valid, one page, the same figures as the page."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from cpt_public.briefing import briefing
+from cpt_public.catalog import load_release
+from cpt_public.content import load_content
+from cpt_public.printables.briefing import briefing_pdf
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_briefing_pdf_is_one_valid_page_with_the_page_figures(lang):
+    release, content = load_release(), load_content()
+    pdf = PdfReader(io.BytesIO(briefing_pdf(release, content, lang)))
+    assert len(pdf.pages) == 1
+    text = pdf.pages[0].extract_text()
+    for label, value in briefing(release, content, content.translator(lang)).cards:
+        assert value.split(" ")[0] in text, (label, value)
+    assert ("Synthetic" if lang == "en" else "sintéticos") in text
