@@ -12,7 +12,7 @@ from cpt_public.i18n import LANGUAGES, pick_language
 
 st.set_page_config(page_title="cpt-public", page_icon=":bar_chart:", layout="wide")
 
-# The visitor's choice (?lang=es, bound to the widget below) wins; otherwise the browser's locale.
+# The visitor's choice (the widget below, or ?lang=es in a shared link) wins; otherwise the browser's locale.
 lang = st.session_state.get("lang") or pick_language(st.query_params.get("lang"), st.context.locale)
 try:
     data, site = release(), content()
@@ -30,8 +30,9 @@ pages = [
     st.Page("app_pages/about.py", title=tr("nav_about"), icon=":material/info:", url_path="about"),
 ]
 page = st.navigation(pages, position="top")
-st.segmented_control(tr("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang",
-                     default=pick_language(None, st.context.locale), required=True, bind="query-params")
+st.segmented_control(tr("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang", default=lang,
+                     required=True)
+st.query_params["lang"] = lang  # every page's URL carries its language
 # Streamlit writes <html lang="en"> whatever the language (issue #15726): correct it for screen readers.
 st.html(f"<script>window.parent.document.documentElement.lang = {lang!r};</script>", unsafe_allow_javascript=True,
         width="content")

@@ -22,7 +22,7 @@ for heading, view in ((tr("program_vs_comparison"), b.program), (tr("cost_of_use
     st.altair_chart(view.chart, width="stretch", alt=view.alt_text)
     if view.care:
         st.warning(tr("interpret_with_care"), icon=":material/warning:")
-st.caption(tr("uncertainty_note"))
+st.markdown(tr("uncertainty_note"))
 
 st.header(tr("community_said"))
 st.info(tr("community_pending"))

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from cpt_public import urlstate
 from cpt_public.cached import chart_image, content, release
 from cpt_public.charts import KINDS, Filters, build
 from cpt_public.pages_support import current_lang
@@ -16,7 +17,9 @@ titles = {f.id: f.title[lang] for f in site.findings}
 
 st.title(tr("nav_findings"))
 st.write(tr("findings_intro"))
-fid = st.selectbox(tr("choose_finding"), ids, format_func=titles.get, key="finding", bind="query-params")
+url = st.query_params
+fid = st.selectbox(tr("choose_finding"), ids, index=ids.index(urlstate.one(url, "finding", ids, ids[0])),
+                   format_func=titles.get, key="finding")
 finding = site.finding(fid)
 kind = KINDS[finding.chart]
 
@@ -25,34 +28,41 @@ st.write(finding.question[lang])
 
 years = sorted({int(m[:4]) for m in data["monthly_contacts"].categories("month")}) if "years" in kind.filters else []
 filters = Filters()
+shown: dict[str, object] = {"lang": lang, "finding": fid}
 if kind.filters:
     cols = st.columns(len(kind.filters))
     for col, name in zip(cols, kind.filters):
         with col:
             if name == "years":
-                span = st.select_slider(tr("filter_period"), options=years, value=(years[0], years[-1]), key="years",
-                                        bind="query-params")
+                span = st.select_slider(tr("filter_period"), options=years, value=urlstate.span(url, "years", years),
+                                        key="years")
                 filters = Filters(**{**filters.__dict__, "years": tuple(span)})
+                shown["years"] = tuple(span)
             elif name == "systems":
-                chosen = st.multiselect(tr("filter_systems"), list(SYSTEMS), default=list(SYSTEMS), format_func=tr.cat,
-                                        key="systems", bind="query-params")
+                chosen = st.multiselect(tr("filter_systems"), list(SYSTEMS), format_func=tr.cat, key="systems",
+                                        default=urlstate.many(url, "systems", SYSTEMS, SYSTEMS))
                 filters = Filters(**{**filters.__dict__, "systems": tuple(chosen) or None})
+                shown["systems"] = chosen
             elif name == "group":
-                group = st.segmented_control(tr("filter_group"), ["age", "gender", "race"], default="age", required=True,
-                                             format_func=lambda g: tr(f"group_{g}"), key="group", bind="query-params")
+                groups = ["age", "gender", "race"]
+                group = st.segmented_control(tr("filter_group"), groups, default=urlstate.one(url, "group", groups, "age"),
+                                             required=True, format_func=lambda g: tr(f"group_{g}"), key="group")
                 filters = Filters(**{**filters.__dict__, "group": group})
+                shown["group"] = group
             elif name == "outcome":
                 options = [o for o in data[finding.table].categories("outcome") if o != "People followed"]
                 outcome = st.selectbox(tr("filter_outcome"), options, format_func=tr.cat, key="outcome",
-                                       bind="query-params")
+                                       index=options.index(urlstate.one(url, "outcome", options, options[0])))
                 filters = Filters(**{**filters.__dict__, "outcome": outcome})
+                shown["outcome"] = outcome
+st.query_params.from_dict(urlstate.encode(shown))  # the URL now restores exactly this view
 
 view = build(finding.chart, data, finding.table, tr, filters, title=finding.title[lang])
 text, partly_hidden = takeaway(finding.takeaway[lang], view.facts, tr)
 st.subheader(tr("takeaway"))
 st.markdown(f"**{text}**")
 if partly_hidden:
-    st.caption(tr("suppressed_note"))
+    st.markdown(tr("suppressed_note"))
 
 if hasattr(view.chart, "to_json") and not hasattr(view.chart, "to_plotly_json"):
     st.altair_chart(view.chart, width="stretch", alt=view.alt_text)
@@ -67,9 +77,9 @@ st.subheader(tr("table_view"))
 st.dataframe(view.table, hide_index=True, width="stretch")
 tables = [data[t] for t in view.tables]
 if any(t.frame["suppressed"].any() for t in tables):
-    st.caption(tr("suppressed_note"))
+    st.markdown(tr("suppressed_note"))
 if any(t.control.method.startswith("dp") for t in tables):
-    st.caption(tr("moe_note"))
+    st.markdown(tr("moe_note"))
 
 st.subheader(tr("source_note"))
 st.markdown("\n".join(f"- {line}" for line in source_lines(data, view.tables, tr)))

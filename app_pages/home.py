@@ -14,7 +14,7 @@ tr, team = site.translator(lang), site.site.team
 st.title(team.name[lang])
 st.markdown(f"### {team.tagline[lang]}")
 if data.synthetic and team.demo_note:
-    st.caption(team.demo_note[lang])
+    st.markdown(team.demo_note[lang])
 
 st.header(tr("home_numbers"))
 facts = build("systems_used", data, "systems_used", tr, Filters()).facts
@@ -32,7 +32,7 @@ for f in site.findings:
 
 st.header(tr("home_take_part"))
 st.write(team.take_part[lang])
-st.caption(team.contact[lang])
+st.markdown(team.contact[lang])
 
 st.header(tr("home_who"))
 st.write(team.mission[lang])

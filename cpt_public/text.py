@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .catalog import Release, Table
-from .i18n import Translator, fmt_date
+from .i18n import Translator, fmt_date, fmt_month
 
 METHOD_KEYS = {"suppression": "method_suppression", "dp": "method_dp", "dp+suppression": "method_dp_suppression"}
 
@@ -19,7 +19,7 @@ def protection_text(table: Table, tr: Translator) -> str:
 
 def period_text(release: Release, tr: Translator) -> str:
     p = release.package.period
-    return f"{fmt_date(p.start, tr.lang)} – {fmt_date(p.end, tr.lang)}"
+    return f"{fmt_month(p.start[:7], tr.lang)} – {fmt_month(p.end[:7], tr.lang)}"
 
 
 def source_lines(release: Release, tables: list[str], tr: Translator) -> list[str]:

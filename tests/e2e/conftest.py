@@ -1,0 +1,97 @@
+"""Browser tests: the real app in Debian's Chromium, driven by Playwright (no browser downloads).
+
+Locally these skip with a visible reason when /usr/bin/chromium is missing; under CI=true the
+skip hook in tests/conftest.py turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = Path(os.environ.get("CPT_CHROMIUM", "/usr/bin/chromium"))
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
+SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The app on the shipped demo release, on a free loopback port."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = {**os.environ, "CPT_RELEASE_DIR": str(ROOT / "published_data")}
+    env.pop("CPT_CONTENT_DIR", None)
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+                                 "--server.address", "127.0.0.1", "--server.headless", "true"],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"streamlit did not start:\n{log.read_text()}")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(params=list(SIZES))
+def page(request, browser):
+    context = browser.new_context(viewport=SIZES[request.param], accept_downloads=True, locale="en-US")
+    pg = context.new_page()
+    pg.size_name = request.param
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def open_page(pg, url: str):
+    pg.goto(url)
+    pg.wait_for_selector(IDLE, timeout=60_000)
+    pg.locator("h1").first.wait_for()
+    assert pg.get_by_text("Page not found").count() == 0, f"{url} is not a page of the app"
+    return pg
+
+
+def settle(pg):
+    """Wait for the rerun a click started to finish."""
+    pg.wait_for_timeout(150)
+    pg.wait_for_selector(IDLE, timeout=60_000)

@@ -1,0 +1,87 @@
+"""What visitors do, in a real browser, on desktop and phone sizes."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from tests.e2e.conftest import open_page, settle
+
+PAGES = ["/", "/findings", "/briefing", "/about"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_opens_without_errors_or_sideways_scrolling(server, page, path):
+    open_page(page, server + path)
+    assert page.locator("[data-testid='stException']").count() == 0  # must not happen: a traceback on screen
+    assert "Synthetic demonstration data" in page.locator("[data-testid='stAlert']").first.inner_text()
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_a_filter_lands_in_the_url_and_the_url_restores_the_view(server, page):
+    open_page(page, server + "/findings?finding=demographics")
+    assert page.locator("h2").first.inner_text() == "Who are the multi-system users?"
+    page.get_by_role("radio", name="Gender").click()
+    page.wait_for_function("() => location.search.includes('group=gender')")
+    settle(page)
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    assert chart.get_attribute("aria-label").startswith("Gender:")
+    shared = page.url
+    fresh = page.context.new_page()
+    open_page(fresh, shared)
+    assert fresh.locator("h2").first.inner_text() == "Who are the multi-system users?"
+    assert fresh.locator("[data-testid='stVegaLiteChart']").first.get_attribute("aria-label").startswith("Gender:")
+    assert fresh.get_by_role("radio", name="Gender").get_attribute("aria-checked") == "true"
+
+
+def test_malformed_url_parameters_fall_back_to_defaults(server, page):
+    open_page(page, server + "/findings?finding=%3Cscript%3E&years=banana&systems=Nope,,&group=1e9&lang=xx")
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("h2").first.inner_text() == "How many systems do people use?"
+
+
+def test_downloads_carry_the_protected_table_and_the_chart(server, page):
+    open_page(page, server + "/findings?finding=frequent_jail_use")
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Table (CSV)").click()
+    csv = pd.read_csv(csv_download.value.path())
+    assert list(csv.columns) == ["bookings_12m", "homeless_12m", "count", "suppressed"]
+    hidden = csv[csv["suppressed"]]
+    assert len(hidden) and hidden["count"].isna().all()  # suppressed: empty, never 0
+    with page.expect_download() as png_download:
+        page.get_by_role("button", name="Chart (PNG)").click()
+    data = open(png_download.value.path(), "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    from PIL import Image
+
+    width, height = Image.open(io.BytesIO(data)).size
+    assert width > 600 and height > 300
+
+
+def test_switching_to_spanish(server, page):
+    open_page(page, server + "/")
+    page.get_by_role("radio", name="Español").click()
+    settle(page)
+    assert page.locator("h1").first.inner_text() == "Equipo de Planificación Colaborativa del Condado de Millbrook"
+    assert page.evaluate("document.documentElement.lang") == "es"
+    assert "lang=es" in page.url
+    assert "Datos sintéticos de demostración" in page.locator("[data-testid='stAlert']").first.inner_text()
+
+
+def test_browser_locale_picks_spanish(server, browser):
+    context = browser.new_context(locale="es-MX")
+    pg = context.new_page()
+    open_page(pg, server + "/about")
+    assert pg.locator("h1").first.inner_text() == "Quiénes somos y privacidad"
+    context.close()
+
+
+def test_briefing_pdf_download(server, page):
+    open_page(page, server + "/briefing")
+    with page.expect_download() as pdf_download:
+        page.get_by_role("button", name="Download the one-page briefing (PDF)").click()
+    assert open(pdf_download.value.path(), "rb").read(5) == b"%PDF-"
