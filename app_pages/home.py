@@ -12,7 +12,7 @@ data, site = release(), content()
 tr, team = site.translator(lang), site.site.team
 
 st.title(team.name[lang])
-st.markdown(f"### {team.tagline[lang]}")
+st.markdown(f"**{team.tagline[lang]}**")
 if data.synthetic and team.demo_note:
     st.markdown(team.demo_note[lang])
 

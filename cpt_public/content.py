@@ -108,6 +108,7 @@ class Findings(_M):
 class UI(_M):
     ui: dict[str, Text]
     categories: dict[str, Text]
+    populations: dict[str, Text]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,7 +122,8 @@ class Content:
 
     def translator(self, lang: str) -> Translator:
         return Translator({k: v.model_dump() for k, v in self.ui.ui.items()},
-                          {k: v.model_dump() for k, v in self.ui.categories.items()}, lang)
+                          {k: v.model_dump() for k, v in self.ui.categories.items()}, lang,
+                          {k: v.model_dump() for k, v in self.ui.populations.items()})
 
 
 def _load(path: Path, model):
@@ -186,6 +188,9 @@ def check_against_release(content: Content, release) -> None:
                 raise ContentError(f"findings.toml: finding {f.id!r} needs table {table!r}, which this release does not have "
                                    f"(it has: {', '.join(release.tables)})")
     for t in release.tables.values():
+        if t.resource.universe_id not in content.ui.populations:
+            raise ContentError(f"ui.toml: population {t.resource.universe_id!r} (table {t.name!r}) has no name; "
+                               f"add it under [populations] in every language")
         for d in t.resource.dimensions:
             for c in t.categories(d):
                 if not Translator.translatable(c, cats):

@@ -27,7 +27,7 @@ def source_lines(release: Release, tables: list[str], tr: Translator) -> list[st
     lines = []
     for name in tables:
         t = release[name]
-        lines.append(f"**{tr('population')}:** {t.resource.universe}.")
+        lines.append(f"**{tr('population')}:** {tr.population(t.resource.universe_id, t.resource.universe)}.")
         lines.append(f"**{tr('protection')}:** {protection_text(t, tr)}")
         lines.append(f"**{tr('table_name')}:** `{name}` — {t.resource.title}.")
     lines.append(f"**{tr('period')}:** {period_text(release, tr)}.")
@@ -49,7 +49,7 @@ def table_overview(release: Release, tr: Translator) -> pd.DataFrame:
             tr("protection"): protection_text(t, tr).split(":")[0].split(",")[0].split(";")[0],
             tr("cells"): len(t.frame),
             tr("hidden"): int(t.frame["suppressed"].sum()),
-            tr("population"): t.resource.universe,
+            tr("population"): tr.population(t.resource.universe_id, t.resource.universe),
         })
     return pd.DataFrame(rows)
 

@@ -85,11 +85,14 @@ def test_language_switch(monkeypatch):
     assert at.title[0].value.startswith("Equipo de Planificación")
 
 
-@pytest.mark.parametrize("breakage", ["missing", "tampered"])
+@pytest.mark.parametrize("breakage", ["missing", "empty", "tampered"])
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_a_broken_release_shows_a_clear_page(monkeypatch, tmp_path, release_copy, breakage, lang):
     if breakage == "missing":
         target = tmp_path / "nothing-here"
+    elif breakage == "empty":
+        target = tmp_path / "empty"
+        target.mkdir()
     else:
         path = release_copy / "tables" / "systems_used.parquet"
         path.write_bytes(path.read_bytes()[:-10])
@@ -98,7 +101,8 @@ def test_a_broken_release_shows_a_clear_page(monkeypatch, tmp_path, release_copy
     at.run()
     assert not at.exception
     assert at.title[0].value == load_content().translator(lang)("broken_title")
-    assert ("does not exist" if breakage == "missing" else "systems_used") in at.error[0].value
+    expected = {"missing": "does not exist", "empty": "no datapackage.json", "tampered": "systems_used"}[breakage]
+    assert expected in at.error[0].value
 
 
 def test_broken_content_shows_a_clear_page(monkeypatch, tmp_path):

@@ -71,3 +71,16 @@ def test_broken_toml(content_copy):
     (content_copy / "site.toml").write_text("[team\n", encoding="utf-8")
     with pytest.raises(ContentError, match="site.toml is not valid TOML"):
         load_content(content_copy)
+
+
+def test_a_population_without_a_name_is_named(content_copy):
+    text = (content_copy / "ui.toml").read_text(encoding="utf-8")
+    start = text.index("recent_bookings = {")
+    (content_copy / "ui.toml").write_text(text[:start] + text[text.index("\n", start) + 1:], encoding="utf-8")
+    with pytest.raises(ContentError, match="population 'recent_bookings'.*has no name"):
+        load_content(content_copy, release=load_release())
+
+
+def test_populations_are_translated():
+    tr = load_content().translator("es")
+    assert tr.population("people", "x") == "Todas las personas en los datos vinculados"
