@@ -1,0 +1,1 @@
+"""Lived-experience feedback: redaction, validation, storage."""

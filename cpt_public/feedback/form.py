@@ -1,0 +1,80 @@
+"""The feedback form's rules, as plain functions: options, limits, redaction, rate limits."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import uuid
+from collections import deque
+
+from ..errors import CptError
+from .redact import redact
+
+REFLECTS = ("yes", "partly", "no", "not_sure")
+CONNECTIONS = ("lived_experience", "provider", "resident", "other")
+MAX_COMMENT = 1000
+RATE_WINDOW_S = 600  # at most RATE_MAX submissions per session in 10 minutes
+RATE_MAX = 10
+MIN_GAP_S = 2.0  # a double click does not submit twice
+
+
+class FormError(CptError):
+    """The form's values are not acceptable; the message says which and why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Submission:
+    submission_id: str
+    source: str
+    station: str | None
+    event: str | None
+    reflects: str | None
+    comment: str
+    redactions: int
+    connection: str | None
+    language: str
+
+
+def new_submission_id() -> str:
+    return str(uuid.uuid4())
+
+
+def build(submission_id: str, *, station: str | None, reflects: str | None, comment: str, connection: str | None,
+          language: str, event: str | None = None, source: str = "visitor", stations: set[str] | None = None) -> Submission:
+    """Validate the form's values and redact the comment. Raises FormError with a message key."""
+    comment = (comment or "").strip()
+    if reflects is None and not comment:
+        raise FormError("form_empty")
+    if reflects is not None and reflects not in REFLECTS:
+        raise FormError("form_invalid")
+    if connection is not None and connection not in CONNECTIONS:
+        raise FormError("form_invalid")
+    if len(comment) > MAX_COMMENT:
+        raise FormError("form_too_long")
+    if station is not None and stations is not None and station not in stations:
+        raise FormError("form_invalid")
+    red = redact(comment)
+    return Submission(submission_id, source, station, (event or None), reflects, red.text, sum(red.counts.values()),
+                      connection, language)
+
+
+class RateLimiter:
+    """Per-session limit: RATE_MAX submissions in RATE_WINDOW_S, and none within MIN_GAP_S of the last."""
+
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self._times: deque[float] = deque()
+
+    def check(self) -> str | None:
+        """None if a submission may go ahead, else the message key explaining why not."""
+        now = self._clock()
+        while self._times and now - self._times[0] > RATE_WINDOW_S:
+            self._times.popleft()
+        if self._times and now - self._times[-1] < MIN_GAP_S:
+            return "form_too_fast"
+        if len(self._times) >= RATE_MAX:
+            return "form_rate_limited"
+        return None
+
+    def record(self) -> None:
+        self._times.append(self._clock())

@@ -1,0 +1,29 @@
+"""The feedback tables (SQLAlchemy). Changes go through Alembic migrations in migrations/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, Integer, String, Text, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Chosen by the form before the first attempt: a retried submission is stored once.
+    submission_id: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+    source: Mapped[str] = mapped_column(String(16), nullable=False)  # visitor | facilitator
+    station: Mapped[str | None] = mapped_column(String(64))  # a finding/station id; None: general feedback
+    event: Mapped[str | None] = mapped_column(String(64))
+    reflects: Mapped[str | None] = mapped_column(String(16))  # yes | partly | no | not_sure
+    comment: Mapped[str] = mapped_column(Text, nullable=False, default="")  # already redacted
+    redactions: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    connection: Mapped[str | None] = mapped_column(String(32))  # lived_experience | provider | resident | other
+    language: Mapped[str] = mapped_column(String(8), nullable=False)

@@ -1,0 +1,132 @@
+"""Feedback storage: a SQLite file by default, PostgreSQL when DATABASE_URL is set.
+
+- SQLite runs in WAL mode with a busy timeout, so concurrent sessions write safely.
+- The schema is created and upgraded by Alembic on first use (``migrate``).
+- ``add`` is idempotent on ``submission_id``: a retry after an unclear failure stores once.
+- Every database failure becomes a ``StoreError`` with a plain message; callers keep the
+  visitor's text and offer a retry.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pandas as pd
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ..errors import CptError
+from .form import Submission
+from .schema import Feedback
+
+DEFAULT_SQLITE = Path(__file__).resolve().parents[2] / "data" / "feedback.sqlite"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class StoreError(CptError):
+    """The feedback could not be saved or read; nothing the visitor typed is lost by the caller."""
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("postgres://"):  # the form many hosts hand out
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                         connect_args={"connect_timeout": 5} if "psycopg" in url else {})
+
+
+_MIGRATING = threading.Lock()  # Alembic's command API uses process-global context: one at a time
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest revision. Two processes may race to create it on first use;
+    the loser finds it made and tries once more."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with _MIGRATING:
+        for attempt in (1, 2):
+            try:
+                with engine.begin() as conn:
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                return
+            except SQLAlchemyError:
+                if attempt == 2:
+                    raise
+
+
+class FeedbackStore:
+    def __init__(self, url: str | None = None):
+        self.url = url or database_url()
+        self.engine = make_engine(self.url)
+        self._ready = False
+
+    def _ensure(self) -> None:
+        if not self._ready:
+            migrate(self.engine)
+            self._ready = True
+
+    def add(self, s: Submission) -> int:
+        """Store a submission (already redacted and validated). Returns its row id."""
+        try:
+            self._ensure()
+            with Session(self.engine) as session:
+                row = Feedback(submission_id=s.submission_id, source=s.source, station=s.station, event=s.event,
+                               reflects=s.reflects, comment=s.comment, redactions=s.redactions,
+                               connection=s.connection, language=s.language)
+                session.add(row)
+                try:
+                    session.commit()
+                    return row.id
+                except IntegrityError:
+                    session.rollback()
+                    existing = session.scalar(select(Feedback.id).where(Feedback.submission_id == s.submission_id))
+                    if existing is None:
+                        raise
+                    return existing
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the feedback database is not available ({type(exc.__cause__ or exc).__name__})") from exc
+        except OSError as exc:
+            raise StoreError(f"the feedback database is not available ({exc.strerror or exc})") from exc
+
+    def count(self) -> int:
+        try:
+            self._ensure()
+            with Session(self.engine) as session:
+                return session.scalar(select(func.count(Feedback.id))) or 0
+        except SQLAlchemyError as exc:
+            raise StoreError("the feedback database is not available") from exc
+
+    def frame(self) -> pd.DataFrame:
+        """All feedback, newest first (for staff review and reporting back)."""
+        try:
+            self._ensure()
+            with self.engine.connect() as conn:
+                return pd.read_sql(select(Feedback).order_by(Feedback.created_at.desc(), Feedback.id.desc()), conn)
+        except SQLAlchemyError as exc:
+            raise StoreError("the feedback database is not available") from exc

@@ -1,0 +1,150 @@
+"""Feedback: the form's rules, and storage on SQLite and PostgreSQL (both in CI)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from cpt_public.feedback.form import (MAX_COMMENT, RATE_MAX, FormError, RateLimiter, build, new_submission_id)
+from cpt_public.feedback.store import FeedbackStore, StoreError
+
+
+def submission(comment="It matches what I saw.", **kw):
+    values = dict(station="systems_used", reflects="yes", comment=comment, connection="resident", language="en")
+    values.update(kw)
+    return build(new_submission_id(), **values)
+
+
+# ----------------------------------------------------------------------------- form rules
+
+
+def test_comment_is_redacted_before_it_is_stored():
+    s = submission("My name is Ana Ruiz, call 919-555-0134")
+    assert s.comment == "My name is [name], call [phone]" and s.redactions == 2
+
+
+@pytest.mark.parametrize("values,key", [
+    (dict(reflects=None, comment="  "), "form_empty"),
+    (dict(reflects="maybe"), "form_invalid"),
+    (dict(connection="mayor"), "form_invalid"),
+    (dict(comment="x" * (MAX_COMMENT + 1)), "form_too_long"),
+    (dict(station="nope", stations={"systems_used"}), "form_invalid"),
+])
+def test_bad_form_values_are_refused(values, key):
+    with pytest.raises(FormError, match=key):
+        submission(**values)
+
+
+def test_rate_limiter():
+    now = [0.0]
+    limiter = RateLimiter(clock=lambda: now[0])
+    for _ in range(RATE_MAX):
+        assert limiter.check() is None
+        limiter.record()
+        now[0] += 5
+    assert limiter.check() == "form_rate_limited"
+    now[0] += 601
+    assert limiter.check() is None
+    limiter.record()
+    now[0] += 0.5
+    assert limiter.check() == "form_too_fast"
+
+
+# ----------------------------------------------------------------------------- storage, both databases
+
+
+def _admin(url: str, *statements: str) -> None:
+    """Run statements outside any transaction (so a read-only default cannot block them)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("SET default_transaction_read_only = off"))
+        for s in statements:
+            conn.execute(text(s))
+    engine.dispose()
+
+
+@pytest.fixture()
+def pg_url():
+    url = os.environ.get("CPT_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL tests need CPT_TEST_POSTGRES_URL (run scripts/postgres-for-tests.sh as root)")
+    _admin(url, "ALTER DATABASE cpt_test RESET default_transaction_read_only",
+           "DROP TABLE IF EXISTS feedback, alembic_version CASCADE")  # a clean database for every test
+    yield url
+    _admin(url, "ALTER DATABASE cpt_test RESET default_transaction_read_only")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'feedback.sqlite'}"
+    return request.getfixturevalue("pg_url")
+
+
+def test_store_round_trip_and_migrations(db_url):
+    store = FeedbackStore(db_url)
+    s = submission("It matches, mostly.")
+    row = store.add(s)
+    frame = store.frame()
+    assert len(frame) == 1 and frame["id"].iat[0] == row and frame["comment"].iat[0] == "It matches, mostly."
+    with store.engine.connect() as conn:
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+
+
+def test_a_retried_submission_is_stored_once(db_url):
+    store = FeedbackStore(db_url)
+    s = submission()
+    assert store.add(s) == store.add(s)
+    assert store.count() == 1
+
+
+def test_fifty_concurrent_submissions_lose_nothing(db_url):
+    store = FeedbackStore(db_url)
+    subs = [submission(f"comment {i}") for i in range(50)]
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        ids = list(pool.map(store.add, subs))
+    assert len(set(ids)) == 50 and store.count() == 50
+    assert set(store.frame()["comment"]) == {f"comment {i}" for i in range(50)}
+
+
+def test_concurrent_writers_from_separate_stores(db_url):
+    """Several app processes (here: separate engines) writing at once."""
+    stores = [FeedbackStore(db_url) for _ in range(5)]
+    stores[0].count()  # migrate once first, as the first visitor would
+    subs = [submission(f"c{i}") for i in range(50)]
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        list(pool.map(lambda i: stores[i % 5].add(subs[i]), range(50)))
+    assert stores[0].count() == 50
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_database_that_is_down_raises_a_clear_error():
+    store = FeedbackStore(f"postgresql+psycopg://nobody:x@127.0.0.1:{_closed_port()}/none")
+    with pytest.raises(StoreError, match="not available"):
+        store.add(submission())
+
+
+def test_a_read_only_sqlite_database_raises_a_clear_error(tmp_path):
+    path = tmp_path / "feedback.sqlite"
+    FeedbackStore(f"sqlite:///{path}").count()  # create it
+    store = FeedbackStore(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with pytest.raises(StoreError, match="not available"):
+        store.add(submission())
+
+
+def test_a_read_only_postgresql_database_raises_a_clear_error(pg_url):
+    FeedbackStore(pg_url).count()  # schema in place
+    _admin(pg_url, "ALTER DATABASE cpt_test SET default_transaction_read_only = on")
+    with pytest.raises(StoreError, match="not available"):
+        FeedbackStore(pg_url).add(submission())
+    _admin(pg_url, "ALTER DATABASE cpt_test RESET default_transaction_read_only")
+    assert FeedbackStore(pg_url).add(submission()) > 0  # the retry succeeds once it is writable again
