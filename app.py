@@ -27,6 +27,7 @@ pages = [
     st.Page("app_pages/home.py", title=tr("nav_home"), icon=":material/home:", default=True, url_path="home"),
     st.Page("app_pages/findings.py", title=tr("nav_findings"), icon=":material/bar_chart:", url_path="findings"),
     st.Page("app_pages/briefing.py", title=tr("nav_briefing"), icon=":material/description:", url_path="briefing"),
+    st.Page("app_pages/feedback.py", title=tr("nav_feedback"), icon=":material/forum:", url_path="feedback"),
     st.Page("app_pages/about.py", title=tr("nav_about"), icon=":material/info:", url_path="about"),
 ]
 page = st.navigation(pages, position="top")

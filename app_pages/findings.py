@@ -5,7 +5,7 @@ import streamlit as st
 from cpt_public import urlstate
 from cpt_public.cached import chart_image, content, release
 from cpt_public.charts import KINDS, Filters, build
-from cpt_public.pages_support import current_lang
+from cpt_public.pages_support import current_lang, feedback_form
 from cpt_public.text import release_csv, source_lines, takeaway
 from cpt_public.universes import SYSTEMS
 
@@ -94,3 +94,6 @@ c2.download_button(tr("download_png"), chart_image(data.package.version, lang, f
                    file_name=f"{fid}-{lang}.png", mime="image/png", on_click="ignore", icon=":material/image:")
 c3.download_button(tr("download_svg"), chart_image(data.package.version, lang, fid, key, "svg", spec),
                    file_name=f"{fid}-{lang}.svg", mime="image/svg+xml", on_click="ignore", icon=":material/image:")
+
+st.subheader(tr("fb_title"))
+feedback_form(fid, tr, lang, set(ids))

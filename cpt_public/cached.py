@@ -37,6 +37,19 @@ def content() -> Content:
     return _content(str(content_dir()), rel.package.version, rel)
 
 
+@st.cache_resource(show_spinner=False)
+def _feedback_store(url: str):
+    from .feedback.store import FeedbackStore
+
+    return FeedbackStore(url)  # an engine (connection pool) per process, connected lazily
+
+
+def feedback_store():
+    from .feedback.store import database_url
+
+    return _feedback_store(database_url())
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def chart_image(version: str, lang: str, finding: str, filters_key: str, fmt: str, _spec_json: str) -> bytes:
     import vl_convert as vlc

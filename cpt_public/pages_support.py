@@ -27,3 +27,48 @@ def broken_release(exc: Exception, lang: str) -> None:
 
 def current_lang() -> str:
     return st.session_state.get("lang", "en")
+
+
+def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[str]) -> None:
+    """The feedback form. Saving happens in the button's callback, the one place Streamlit lets us
+    clear the fields: on success they are cleared and the visitor thanked; on any failure every
+    value stays where it was, with a message, and the same submission id for the retry."""
+    from .cached import feedback_store
+    from .feedback.form import CONNECTIONS, MAX_COMMENT, REFLECTS, RateLimiter, new_submission_id
+    from .feedback.service import submit
+
+    tag = station or "general"
+    keys = {k: f"fb_{k}_{tag}" for k in ("reflects", "comment", "connection", "sid", "outcome")}
+    st.session_state.setdefault(keys["sid"], new_submission_id())
+    limiter = st.session_state.setdefault("fb_limiter", RateLimiter())
+
+    def send() -> None:
+        outcome = submit(feedback_store(), limiter, st.session_state[keys["sid"]], station=station,
+                         reflects=st.session_state.get(keys["reflects"]),
+                         comment=st.session_state.get(keys["comment"], ""),
+                         connection=st.session_state.get(keys["connection"]), language=lang, stations=stations)
+        st.session_state[keys["outcome"]] = outcome
+        if outcome.ok:
+            st.session_state[keys["reflects"]] = None
+            st.session_state[keys["comment"]] = ""
+            st.session_state[keys["connection"]] = None
+            st.session_state[keys["sid"]] = new_submission_id()
+
+    with st.form(key=f"fb_form_{tag}", clear_on_submit=False):
+        st.radio(tr("fb_reflects"), list(REFLECTS), index=None, horizontal=True, key=keys["reflects"],
+                 format_func=lambda r: tr(f"fb_{r}"))
+        st.text_area(tr("fb_comment"), max_chars=MAX_COMMENT, key=keys["comment"])
+        st.selectbox(tr("fb_connection"), [None, *CONNECTIONS], key=keys["connection"],
+                     format_func=lambda c: tr(f"fb_conn_{c or 'none'}"))
+        st.markdown(tr("fb_privacy_note"))
+        st.form_submit_button(tr("fb_submit"), type="primary", on_click=send)
+    outcome = st.session_state.get(keys["outcome"])
+    if outcome is not None:
+        if outcome.ok:
+            st.success(tr("fb_thanks"), icon=":material/check_circle:")
+            if outcome.redacted:
+                st.markdown(tr("fb_saved_as", text=outcome.saved_text))
+        elif outcome.message_key == "form_too_long":
+            st.warning(tr("form_too_long", max=MAX_COMMENT))
+        else:
+            (st.error if outcome.message_key == "fb_save_failed" else st.warning)(tr(outcome.message_key))

@@ -6,7 +6,7 @@ import pytest
 
 from tests.e2e.conftest import open_page
 
-PAGES = ["/", "/findings", "/findings?finding=release_transitions", "/briefing", "/about"]
+PAGES = ["/", "/findings", "/findings?finding=release_transitions", "/briefing", "/feedback", "/about"]
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

@@ -148,3 +148,18 @@ def test_a_read_only_postgresql_database_raises_a_clear_error(pg_url):
         FeedbackStore(pg_url).add(submission())
     _admin(pg_url, "ALTER DATABASE cpt_test RESET default_transaction_read_only")
     assert FeedbackStore(pg_url).add(submission()) > 0  # the retry succeeds once it is writable again
+
+
+def test_submit_reports_each_outcome(tmp_path):
+    from cpt_public.feedback.service import submit
+
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'f.sqlite'}")
+    now = [0.0]
+    limiter = RateLimiter(clock=lambda: now[0])
+    values = dict(station=None, reflects="yes", comment="ok", connection=None, language="es")
+    ok = submit(store, limiter, new_submission_id(), **values)
+    assert ok.ok and ok.message_key == "fb_thanks" and not ok.redacted
+    assert submit(store, limiter, new_submission_id(), **values).message_key == "form_too_fast"
+    now[0] += 10
+    assert submit(store, limiter, new_submission_id(), **{**values, "reflects": None, "comment": ""}).message_key == "form_empty"
+    assert store.count() == 1

@@ -1,0 +1,82 @@
+"""The feedback form in the app: saves, thanks, redacts — and never loses what a visitor typed."""
+
+from __future__ import annotations
+
+import socket
+
+from streamlit.testing.v1 import AppTest
+
+from cpt_public.feedback.store import FeedbackStore
+from tests.conftest import ROOT
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def feedback_page(monkeypatch, db_url: str, page="app_pages/feedback.py", **state) -> AppTest:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    from cpt_public import cached
+
+    cached._feedback_store.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["lang"] = "en"
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    return at.switch_page(page).run()
+
+
+def fill(at, tag="general", reflects="partly", comment="It matched, mostly. Call me at 919-555-0134."):
+    at.radio(key=f"fb_reflects_{tag}").set_value(reflects)
+    at.text_area(key=f"fb_comment_{tag}").input(comment)
+    return at
+
+
+def send(at):
+    [button] = [b for b in at.button if b.label == "Send"]
+    return button.click().run()
+
+
+def test_a_general_submission_is_saved_redacted_and_thanked(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'fb.sqlite'}"
+    at = send(fill(feedback_page(monkeypatch, url)))
+    assert not at.exception
+    assert at.success[0].value.startswith("Thank you")
+    assert any("[phone]" in m.value for m in at.markdown)  # the visitor sees what was stored
+    assert at.text_area(key="fb_comment_general").value == ""  # cleared after success
+    rows = FeedbackStore(url).frame()
+    assert len(rows) == 1 and rows["comment"].iat[0] == "It matched, mostly. Call me at [phone]."
+    assert rows["station"].iat[0] is None and rows["reflects"].iat[0] == "partly"
+
+
+def test_station_feedback_from_a_finding(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'fb.sqlite'}"
+    at = feedback_page(monkeypatch, url, page="app_pages/findings.py", finding="release_transitions")
+    at = send(fill(at, tag="release_transitions", reflects="no", comment="More people went to shelters."))
+    assert not at.exception and at.success
+    rows = FeedbackStore(url).frame()
+    assert rows["station"].iat[0] == "release_transitions" and rows["reflects"].iat[0] == "no"
+
+
+def test_an_empty_form_is_explained_not_saved(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'fb.sqlite'}"
+    at = send(feedback_page(monkeypatch, url))
+    assert at.warning[-1].value == "Choose an answer or write a comment first."
+    assert FeedbackStore(url).count() == 0
+
+
+def test_a_database_that_is_down_keeps_the_visitors_words(monkeypatch, tmp_path):
+    down = f"postgresql+psycopg://nobody:x@127.0.0.1:{closed_port()}/none"
+    at = send(fill(feedback_page(monkeypatch, down), comment="Please keep this."))
+    assert not at.exception
+    assert at.error[-1].value.startswith("Sorry — we could not save this just now")
+    assert at.text_area(key="fb_comment_general").value == "Please keep this."  # nothing lost
+    assert at.radio(key="fb_reflects_general").value == "partly"
+    # The database comes back: the same visitor presses Send again, and it is stored once.
+    good = f"sqlite:///{tmp_path / 'fb.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", good)
+    at = send(at)
+    assert at.success and FeedbackStore(good).count() == 1
