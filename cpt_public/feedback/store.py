@@ -17,7 +17,8 @@ import pandas as pd
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, func, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..errors import CptError
@@ -92,23 +93,21 @@ class FeedbackStore:
             self._ready = True
 
     def add(self, s: Submission) -> int:
-        """Store a submission (already redacted and validated). Returns its row id."""
+        """Store a submission (already redacted and validated). Returns its row id.
+        One autocommit statement — INSERT … ON CONFLICT (submission_id) DO NOTHING RETURNING id —
+        is atomic on its own and makes a retried submission a no-op."""
         try:
             self._ensure()
-            with Session(self.engine) as session:
-                row = Feedback(submission_id=s.submission_id, source=s.source, station=s.station, event=s.event,
-                               reflects=s.reflects, comment=s.comment, redactions=s.redactions,
-                               connection=s.connection, language=s.language)
-                session.add(row)
-                try:
-                    session.commit()
-                    return row.id
-                except IntegrityError:
-                    session.rollback()
-                    existing = session.scalar(select(Feedback.id).where(Feedback.submission_id == s.submission_id))
-                    if existing is None:
-                        raise
-                    return existing
+            insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+            stmt = insert(Feedback).values(
+                submission_id=s.submission_id, source=s.source, station=s.station, event=s.event, reflects=s.reflects,
+                comment=s.comment, redactions=s.redactions, connection=s.connection, language=s.language,
+            ).on_conflict_do_nothing(index_elements=["submission_id"]).returning(Feedback.id)
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                row_id = conn.execute(stmt).scalar()
+                if row_id is None:  # stored by an earlier attempt
+                    row_id = conn.execute(select(Feedback.id).where(Feedback.submission_id == s.submission_id)).scalar_one()
+                return row_id
         except SQLAlchemyError as exc:
             raise StoreError(f"the feedback database is not available ({type(exc.__cause__ or exc).__name__})") from exc
         except OSError as exc:
