@@ -27,12 +27,16 @@ pages = [
     st.Page("app_pages/home.py", title=tr("nav_home"), icon=":material/home:", default=True, url_path="home"),
     st.Page("app_pages/findings.py", title=tr("nav_findings"), icon=":material/bar_chart:", url_path="findings"),
     st.Page("app_pages/briefing.py", title=tr("nav_briefing"), icon=":material/description:", url_path="briefing"),
+    st.Page("app_pages/walk.py", title=tr("nav_walk"), icon=":material/directions_walk:", url_path="walk"),
     st.Page("app_pages/feedback.py", title=tr("nav_feedback"), icon=":material/forum:", url_path="feedback"),
     st.Page("app_pages/about.py", title=tr("nav_about"), icon=":material/info:", url_path="about"),
 ]
-page = st.navigation(pages, position="top")
-st.segmented_control(tr("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang", default=lang,
-                     required=True)
+kiosk = st.query_params.get("mode") == "kiosk"  # a station screen: no navigation, no language switch
+page = st.navigation(pages, position="hidden" if kiosk else "top")
+if not kiosk:
+    st.segmented_control(tr("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang", default=lang,
+                         required=True)
+st.session_state["ui_lang"] = lang  # what pages read (the widget is absent on a kiosk)
 st.query_params["lang"] = lang  # every page's URL carries its language
 # Streamlit writes <html lang="en"> whatever the language (issue #15726): correct it for screen readers.
 st.html(f"<script>window.parent.document.documentElement.lang = {lang!r};</script>", unsafe_allow_javascript=True,

@@ -127,11 +127,11 @@ def _config(chart: alt.Chart, tr: Translator) -> alt.Chart:
     return chart
 
 
-def _finish(chart: alt.Chart, description: str, title: str, tr: Translator) -> tuple[alt.Chart, alt.Chart]:
+def _finish(chart: alt.Chart, description: str, title: str, tr: Translator, height: int = 320) -> tuple[alt.Chart, alt.Chart]:
     """The on-page chart (fits its container) and its download twin (fixed size, titled)."""
     # On the page the text alternative is given as st.altair_chart(alt=...), Streamlit's accessible name.
-    page = _config(chart.properties(width="container", height=320), tr)
-    figure = _config(chart.properties(width=640, height=360, description=description,
+    page = _config(chart.properties(width="container", height=height), tr)
+    figure = _config(chart.properties(width=640, height=max(360, height), description=description,
                                       title=alt.Title(title, anchor="start", fontSize=16)), tr)
     return page, figure
 
@@ -143,7 +143,7 @@ def _bars(df: pd.DataFrame, tr: Translator, *, cat: str, cat_title: str, value_t
     ``df``: columns cat, [series], value (NaN when suppressed), label, [lo, hi]."""
     pos, other = (alt.Y, alt.X) if horizontal else (alt.X, alt.Y)
     enc_cat = pos(f"{cat}:N", sort=order, title=None if horizontal else cat_title,  # long labels speak for themselves
-                  axis=alt.Axis(labelAngle=0, labelLimit=140 if not horizontal else 260))
+                  axis=alt.Axis(labelAngle=0, labelLimit=140 if not horizontal else 260, labelOverlap=False))
     value_axis = other("value:Q", title=value_title, axis=alt.Axis(format=fmt))
     colour = alt.Color(f"{series}:N", sort=series_order, title=None, legend=alt.Legend(orient="bottom", direction="vertical"),
                        scale=alt.Scale(range=PALETTE)) if series else alt.value(PALETTE[0])
@@ -211,8 +211,7 @@ def overlap(release: Release, table: str, tr: Translator, f: Filters) -> View:
     desc = f"{tr('combination')}: " + "; ".join(f"{c}: {lbl}" for c, lbl in zip(df["cat"], df["label"]))
     chart = _bars(df, tr, cat="cat", cat_title=tr("combination"), value_title=tr("people"), order=list(df["cat"]),
                   horizontal=True)
-    page, fig = _finish(chart, desc, release[table].resource.title, tr)
-    page = page.properties(height=22 * len(df) + 40)
+    page, fig = _finish(chart, desc, release[table].resource.title, tr, height=24 * len(df))
     view_table = pd.DataFrame({tr("combination"): df["cat"], tr("people"): df["label"]})
     return View(page, fig, desc, view_table, facts, False, [table])
 

@@ -9,6 +9,7 @@ naming the file and the entry.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import string
 import tomllib
@@ -105,6 +106,35 @@ class Findings(_M):
     finding: list[Finding]
 
 
+class Station(_M):
+    finding: str
+    quote: Text | None = None
+    prompts: list[Text]
+    glossary: list[str] = []
+
+
+class Term(_M):
+    term: Text
+    definition: Text
+
+
+class Walk(_M):
+    id: str
+    title: Text
+    audience: Text
+    date: dt.date
+    start: str
+    place: Text
+    minutes_per_station: int
+    stations: list[str]
+
+
+class Walks(_M):
+    walk: list[Walk]
+    station: list[Station]
+    glossary: dict[str, Term]
+
+
 class UI(_M):
     ui: dict[str, Text]
     categories: dict[str, Text]
@@ -116,9 +146,16 @@ class Content:
     site: Site
     findings: list[Finding]
     ui: UI
+    walks: Walks
 
     def finding(self, fid: str) -> Finding:
         return next(f for f in self.findings if f.id == fid)
+
+    def walk(self, wid: str) -> Walk:
+        return next(w for w in self.walks.walk if w.id == wid)
+
+    def station(self, finding: str) -> Station:
+        return next(s for s in self.walks.station if s.finding == finding)
 
     def translator(self, lang: str) -> Translator:
         return Translator({k: v.model_dump() for k, v in self.ui.ui.items()},
@@ -149,8 +186,9 @@ def _load(path: Path, model):
 def load_content(folder: Path | str | None = None, release=None) -> Content:
     folder = Path(folder) if folder else content_dir()
     content = Content(_load(folder / "site.toml", Site), _load(folder / "findings.toml", Findings).finding,
-                      _load(folder / "ui.toml", UI))
+                      _load(folder / "ui.toml", UI), _load(folder / "walks.toml", Walks))
     _check_findings(content)
+    _check_walks(content)
     if release is not None:
         check_against_release(content, release)
     return content
@@ -175,6 +213,28 @@ def _check_findings(content: Content) -> None:
             if unknown:
                 raise ContentError(f"findings.toml: finding {f.id!r} takeaway ({lang}) cites {sorted(unknown)}, "
                                    f"which chart {f.chart!r} does not compute (it has: {', '.join(kind.facts)})")
+
+
+def _check_walks(content: Content) -> None:
+    findings = {f.id for f in content.findings}
+    stations = {s.finding for s in content.walks.station}
+    for s in content.walks.station:
+        if s.finding not in findings:
+            raise ContentError(f"walks.toml: station {s.finding!r} shows no finding of findings.toml")
+        if not 1 <= len(s.prompts) <= 4:
+            raise ContentError(f"walks.toml: station {s.finding!r} needs 1 to 4 prompts (2-3 work best)")
+        for term in s.glossary:
+            if term not in content.walks.glossary:
+                raise ContentError(f"walks.toml: station {s.finding!r} uses glossary term {term!r}, which is not defined")
+    ids = [w.id for w in content.walks.walk]
+    if len(set(ids)) != len(ids):
+        raise ContentError("walks.toml: walk ids must be unique")
+    for w in content.walks.walk:
+        missing = [s for s in w.stations if s not in stations]
+        if missing:
+            raise ContentError(f"walks.toml: walk {w.id!r} lists stations with no [[station]] entry: {missing}")
+        if not w.stations or len(set(w.stations)) != len(w.stations):
+            raise ContentError(f"walks.toml: walk {w.id!r} needs stations, each once")
 
 
 def check_against_release(content: Content, release) -> None:

@@ -26,10 +26,11 @@ def broken_release(exc: Exception, lang: str) -> None:
 
 
 def current_lang() -> str:
-    return st.session_state.get("lang", "en")
+    """The language the router chose for this run (app.py sets it before any page runs)."""
+    return st.session_state.get("ui_lang", "en")
 
 
-def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[str]) -> None:
+def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[str], event: str | None = None) -> None:
     """The feedback form. Saving happens in the button's callback, the one place Streamlit lets us
     clear the fields: on success they are cleared and the visitor thanked; on any failure every
     value stays where it was, with a message, and the same submission id for the retry."""
@@ -46,7 +47,8 @@ def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[
         outcome = submit(feedback_store(), limiter, st.session_state[keys["sid"]], station=station,
                          reflects=st.session_state.get(keys["reflects"]),
                          comment=st.session_state.get(keys["comment"], ""),
-                         connection=st.session_state.get(keys["connection"]), language=lang, stations=stations)
+                         connection=st.session_state.get(keys["connection"]), language=lang, stations=stations,
+                         event=event)
         st.session_state[keys["outcome"]] = outcome
         if outcome.ok:
             st.session_state[keys["reflects"]] = None
@@ -72,3 +74,19 @@ def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[
             st.warning(tr("form_too_long", max=MAX_COMMENT))
         else:
             (st.error if outcome.message_key == "fb_save_failed" else st.warning)(tr(outcome.message_key))
+
+
+KIOSK_CSS = """
+<style>
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"], [data-testid="stDecoration"] {display: none;}
+[data-testid="stMainBlockContainer"] {padding-top: 1rem; max-width: 100%;}
+html, body, [data-testid="stApp"] {background: #ffffff; color: #000000;}
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.6rem; line-height: 1.45; color: #000;}
+h1 {font-size: 3.2rem !important;} h2 {font-size: 2.4rem !important;} h3 {font-size: 2rem !important;}
+</style>
+"""
+
+
+def kiosk_style() -> None:
+    """Large type, black on white, no header, toolbar or sidebar: a screen that stays on one station."""
+    st.html(KIOSK_CSS)

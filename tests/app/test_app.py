@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from cpt_public.content import load_content
 from tests.conftest import ROOT
 
-PAGES = ["app_pages/home.py", "app_pages/findings.py", "app_pages/briefing.py", "app_pages/feedback.py", "app_pages/about.py"]
+PAGES = ["app_pages/home.py", "app_pages/findings.py", "app_pages/briefing.py", "app_pages/walk.py", "app_pages/feedback.py", "app_pages/about.py"]
 BANNER = {"en": "Synthetic demonstration data", "es": "Datos sintéticos de demostración"}
 
 
@@ -125,3 +125,9 @@ def test_shipped_demo_release_loads():
 
     release = load_release(DEFAULT_RELEASE)
     assert release.synthetic
+
+
+def test_pages_use_no_faded_captions():
+    """Streamlit's caption grey is just under WCAG AA contrast (axe flags it): notes are normal text."""
+    for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
+        assert "st.caption(" not in path.read_text(encoding="utf-8"), path.name

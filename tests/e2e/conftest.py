@@ -34,7 +34,9 @@ def server(tmp_path_factory):
     """The app on the shipped demo release, on a free loopback port."""
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "CPT_RELEASE_DIR": str(ROOT / "published_data")}
+    env = {**os.environ, "CPT_RELEASE_DIR": str(ROOT / "published_data"),
+           "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'feedback.sqlite'}"}
+    env.pop("CPT_PUBLIC_URL", None)
     env.pop("CPT_CONTENT_DIR", None)
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),

@@ -49,9 +49,6 @@ def test_rate_limiter():
     assert limiter.check() == "form_rate_limited"
     now[0] += 601
     assert limiter.check() is None
-    limiter.record()
-    now[0] += 0.5
-    assert limiter.check() == "form_too_fast"
 
 
 # ----------------------------------------------------------------------------- storage, both databases
@@ -159,7 +156,9 @@ def test_submit_reports_each_outcome(tmp_path):
     values = dict(station=None, reflects="yes", comment="ok", connection=None, language="es")
     ok = submit(store, limiter, new_submission_id(), **values)
     assert ok.ok and ok.message_key == "fb_thanks" and not ok.redacted
-    assert submit(store, limiter, new_submission_id(), **values).message_key == "form_too_fast"
-    now[0] += 10
+    for _ in range(RATE_MAX - 1):
+        assert submit(store, limiter, new_submission_id(), **values).ok
+    assert submit(store, limiter, new_submission_id(), **values).message_key == "form_rate_limited"
+    now[0] += 601
     assert submit(store, limiter, new_submission_id(), **{**values, "reflects": None, "comment": ""}).message_key == "form_empty"
-    assert store.count() == 1
+    assert store.count() == RATE_MAX

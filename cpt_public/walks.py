@@ -1,0 +1,64 @@
+"""Data walks: rotation schedules, station links and QR codes, as plain functions.
+
+How a walk runs (see the team's guide): small groups rotate between stations, a few minutes
+each, with a facilitator and a note-taker; a kiosk screen or a poster at each station carries a
+QR code that opens that station — and its feedback form — on a phone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from urllib.parse import urlencode, urlsplit
+
+import pandas as pd
+import segno
+
+
+def rotation(n_groups: int, n_stations: int) -> list[list[int]]:
+    """rounds[r][g] = the station (0-based) group g visits in round r. Every group sees every
+    station once; at most one group per station per round while groups <= stations."""
+    if n_groups < 1 or n_stations < 1:
+        raise ValueError("a walk needs at least one group and one station")
+    stride = max(1, n_stations // n_groups) if n_groups <= n_stations else 1
+    return [[(g * stride + r) % n_stations for g in range(n_groups)] for r in range(n_stations)]
+
+
+def schedule(n_groups: int, stations: list[str], start: dt.datetime, minutes: int, move: int = 1) -> pd.DataFrame:
+    """The rotation as a timetable: one row per round, one column per group."""
+    rounds = rotation(n_groups, len(stations))
+    rows = []
+    for r, visit in enumerate(rounds):
+        begins = start + dt.timedelta(minutes=r * (minutes + move))
+        rows.append({"round": r + 1, "starts": begins.strftime("%H:%M"),
+                     **{f"group {g + 1}": stations[s] for g, s in enumerate(visit)}})
+    return pd.DataFrame(rows)
+
+
+def public_base(configured: str | None, current_url: str | None) -> str:
+    """Where phones should go: CPT_PUBLIC_URL if the team set it (a kiosk on a local address is
+    no use to a phone), else the origin this page was opened at, else the local default."""
+    if configured:
+        return configured.rstrip("/")
+    if current_url:
+        parts = urlsplit(current_url)
+        if parts.scheme and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}"
+    return "http://localhost:8501"
+
+
+def station_url(base: str, walk: str, station: int, lang: str, **extra: str) -> str:
+    """The link a QR code carries: this station of this walk (1-based), in the visitor's language."""
+    return f"{base.rstrip('/')}/walk?" + urlencode({"walk": walk, "station": station, "lang": lang, **extra})
+
+
+def qr_png(url: str, scale: int = 8) -> bytes:
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="png", scale=scale, border=2)
+    return buf.getvalue()
+
+
+def qr_svg(url: str, scale: int = 6) -> str:
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=scale, border=2, title=url)
+    return buf.getvalue().decode("utf-8")

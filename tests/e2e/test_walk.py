@@ -1,0 +1,50 @@
+"""Data walks in a real browser: a kiosk's QR code, and a visitor walking every station on a phone."""
+
+from __future__ import annotations
+
+import io
+
+import zxingcpp
+from PIL import Image
+
+from cpt_public.content import load_content
+from tests.e2e.conftest import SIZES, open_page, settle
+
+
+def test_kiosk_shows_the_station_with_a_qr_code_to_it(server, browser):
+    context = browser.new_context(viewport=SIZES["desktop"])
+    pg = context.new_page()
+    open_page(pg, f"{server}/walk?walk=residents-2026-03&station=3&mode=kiosk&lang=es")
+    assert pg.locator("[data-testid='stHeader']").is_hidden()  # must not happen: navigation on a kiosk
+    assert pg.get_by_text("Estación 3 de 6").count() == 1
+    image = pg.locator("[data-testid='stImage'] img").first
+    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.screenshot())))
+    assert code.text == f"{server}/walk?walk=residents-2026-03&station=3&lang=es"
+    phone = context.new_page()
+    open_page(phone, code.text)  # the phone lands on the same station, with its feedback form
+    assert phone.locator("h1").first.inner_text() == load_content().finding("release_transitions").title["es"]
+    assert phone.get_by_role("button", name="Enviar").count() == 1
+    context.close()
+
+
+def test_a_phone_visitor_walks_every_station_and_leaves_feedback(server, browser):
+    site = load_content()
+    walk = site.walk("residents-2026-03")
+    context = browser.new_context(viewport=SIZES["phone"], locale="en-US")
+    pg = context.new_page()
+    open_page(pg, f"{server}/walk?walk={walk.id}")
+    for n, station in enumerate(walk.stations, 1):
+        assert pg.get_by_text(f"Station {n} of {len(walk.stations)}").count() == 1
+        assert pg.locator("h1").first.inner_text() == site.finding(station).title["en"]
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+        pg.locator("[data-testid='stRadio'] label").filter(has_text="Partly").first.click()
+        pg.get_by_label("In your own words (optional)").fill(f"Station {n}: partly true. Call me at 919-555-0134.")
+        pg.get_by_role("button", name="Send").click()
+        settle(pg)
+        assert pg.get_by_text("Thank you — your view was saved.").count() == 1
+        assert pg.get_by_text("[phone]").count() >= 1  # shown as stored: the number was removed
+        if n < len(walk.stations):
+            pg.get_by_role("button", name="Next station").click()
+            settle(pg)
+            pg.wait_for_function(f"() => location.search.includes('station={n + 1}')")
+    context.close()
