@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from cpt_public import urlstate, walks
-from cpt_public.cached import content, release
+from cpt_public.cached import content, release, walk_pdf
 from cpt_public.charts import build
 from cpt_public.i18n import fmt_date
 from cpt_public.pages_support import current_lang, feedback_form, kiosk_style
@@ -63,6 +63,12 @@ if mode == "facilitator":
             st.metric(tr("timer_title"), tr("timer_left", time=f"{int(left) // 60}:{int(left) % 60:02d}"))
 
     timer()
+    st.header(tr("printables"))
+    base = walks.public_base(os.environ.get("CPT_PUBLIC_URL"), st.context.url)
+    for kind in ("posters", "handout", "glossary"):
+        st.download_button(tr(f"download_{kind}"), walk_pdf(data.package.version, kind, wid, lang, base),
+                           file_name=f"{kind}-{wid}-{lang}.pdf", mime="application/pdf", on_click="ignore",
+                           icon=":material/print:", key=f"dl_{kind}")
     st.query_params.from_dict(urlstate.encode({"lang": lang, "walk": wid, "mode": mode}))
     st.stop()
 

@@ -64,3 +64,14 @@ def briefing_pdf(version: str, lang: str) -> bytes:
     from .printables.briefing import briefing_pdf as make
 
     return make(release(), content(), lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def walk_pdf(version: str, kind: str, walk: str, lang: str, base_url: str) -> bytes:
+    from .printables import walk as printables
+
+    if kind == "posters":
+        return printables.posters_pdf(release(), content(), walk, lang, base_url)
+    if kind == "handout":
+        return printables.handout_pdf(release(), content(), walk, lang, base_url)
+    return printables.glossary_pdf(content(), walk, lang)

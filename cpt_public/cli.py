@@ -30,6 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, type=Path, help="release folder, e.g. published_data")
     p.add_argument("--seed", type=int, default=None, help="fix the DP noise (synthetic releases and tests only)")
 
+    w = sub.add_parser("printables", help="data-walk posters, handout packet and glossary sheet (PDF)")
+    w.add_argument("--walk", required=True, help="walk id from content/walks.toml")
+    w.add_argument("--lang", choices=("en", "es"), default="en")
+    w.add_argument("--out", required=True, type=Path, help="folder to write the PDFs into")
+    w.add_argument("--base-url", default="http://localhost:8501", help="public address of the app, for QR codes")
+    w.add_argument("--release", type=Path, default=None, help="release folder (default: published_data)")
+
     a = sub.add_parser("audit", help="re-verify a release: hashes, schemas, invariants and hidden-cell intervals")
     a.add_argument("release", type=Path, nargs="?", default=None, help="release folder (default: published_data)")
 
@@ -60,6 +67,23 @@ def _run(args) -> int:
 
         publish(args.input, args.out, args.spec, args.seed)
         print(f"done in {time.perf_counter() - started:.1f}s")
+        return 0
+    if args.command == "printables":
+        from .catalog import load_release
+        from .content import load_content
+        from .printables.walk import glossary_pdf, handout_pdf, posters_pdf
+
+        release = load_release(args.release)
+        content = load_content(release=release)
+        if args.walk not in {w.id for w in content.walks.walk}:
+            raise CptError(f"no walk {args.walk!r}; walks: {', '.join(w.id for w in content.walks.walk)}")
+        args.out.mkdir(parents=True, exist_ok=True)
+        files = {f"posters-{args.walk}-{args.lang}.pdf": posters_pdf(release, content, args.walk, args.lang, args.base_url),
+                 f"handout-{args.walk}-{args.lang}.pdf": handout_pdf(release, content, args.walk, args.lang, args.base_url),
+                 f"glossary-{args.walk}-{args.lang}.pdf": glossary_pdf(content, args.walk, args.lang)}
+        for name, data in files.items():
+            (args.out / name).write_bytes(data)
+        print(f"wrote {', '.join(files)} to {args.out}")
         return 0
     from .verify import audit_release
 

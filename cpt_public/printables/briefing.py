@@ -10,13 +10,7 @@ from fpdf import FPDF
 from ..briefing import briefing
 from ..i18n import fmt_date
 
-# fpdf2's built-in fonts cover Latin-1 only (all Spanish letters included). We do not ship a
-# Unicode font file, so the few typographic characters outside Latin-1 are written plainly.
-_PLAIN = str.maketrans({"–": "-", "—": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", " ": " "})
-
-
-def _t(text: str) -> str:
-    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+from . import latin1 as _t
 
 
 def briefing_pdf(release, content, lang: str) -> bytes:

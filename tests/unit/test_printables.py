@@ -1,0 +1,62 @@
+"""Data-walk printables are valid PDFs carrying the same findings, prompts and a working QR code."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+
+from cpt_public.catalog import load_release
+from cpt_public.content import load_content
+from cpt_public.printables.walk import glossary_pdf, handout_pdf, posters_pdf
+from tests.conftest import ROOT
+
+WALK, BASE = "residents-2026-03", "https://data.millbrook.example"
+
+
+@pytest.fixture(scope="module")
+def parts():
+    release = load_release()
+    return release, load_content(release=release)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_posters_one_per_station_with_a_qr_code_to_it(parts, lang):
+    release, content = parts
+    walk = content.walk(WALK)
+    pdf = PdfReader(io.BytesIO(posters_pdf(release, content, WALK, lang, BASE)))
+    assert len(pdf.pages) == len(walk.stations)
+    assert round(float(pdf.pages[0].mediabox.width) / 72) == 18 and round(float(pdf.pages[0].mediabox.height) / 72) == 24
+    for n, (page, fid) in enumerate(zip(pdf.pages, walk.stations), 1):
+        text = page.extract_text()
+        assert content.finding(fid).title[lang].split()[0] in text
+        assert content.station(fid).prompts[0][lang].split()[0] in text
+    codes = [c.text for img in pdf.pages[2].images for c in zxingcpp.read_barcodes(Image.open(io.BytesIO(img.data)))]
+    assert f"{BASE}/walk?walk={WALK}&station=3&lang={lang}" in codes
+
+
+def test_handout_and_glossary(parts):
+    release, content = parts
+    walk = content.walk(WALK)
+    handout = PdfReader(io.BytesIO(handout_pdf(release, content, WALK, "es", BASE)))
+    assert len(handout.pages) == 1 + len(walk.stations)
+    assert "Recorrido de datos comunitario" in handout.pages[0].extract_text()
+    glossary = PdfReader(io.BytesIO(glossary_pdf(content, WALK, "en"))).pages[0].extract_text()
+    for term in ("Linked records", "Suppressed", "Margin of error"):
+        assert term in glossary
+
+
+def test_printables_command(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "cpt_public", "printables", "--walk", WALK, "--lang", "es",
+                          "--out", str(tmp_path), "--base-url", BASE], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"glossary-{WALK}-es.pdf", f"handout-{WALK}-es.pdf",
+                                                          f"posters-{WALK}-es.pdf"]
+    bad = subprocess.run([sys.executable, "-m", "cpt_public", "printables", "--walk", "nope", "--out", str(tmp_path)],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 2 and "no walk 'nope'" in bad.stderr and "Traceback" not in bad.stderr
