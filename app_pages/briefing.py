@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cpt_public.briefing import briefing
-from cpt_public.cached import briefing_pdf, content, release
+from cpt_public.cached import briefing_pdf, content, heard, release
 from cpt_public.pages_support import current_lang
 
 lang = current_lang()
@@ -25,7 +25,15 @@ for heading, view in ((tr("program_vs_comparison"), b.program), (tr("cost_of_use
 st.markdown(tr("uncertainty_note"))
 
 st.header(tr("community_said"))
-st.info(tr("community_pending"))
+lines = heard()
+if lines is None:
+    st.warning(tr("heard_unavailable"))
+elif lines:
+    st.markdown("\n".join(f"- {line}" for line in lines))
+    st.markdown(tr("heard_note", max=data.package.privacy.threshold - 1))
+else:
+    st.info(tr("community_pending"))
 
-st.download_button(tr("download_pdf"), briefing_pdf(data.package.version, lang), file_name=f"briefing-{lang}.pdf",
+st.download_button(tr("download_pdf"), briefing_pdf(data.package.version, lang, tuple(lines or ())),
+                   file_name=f"briefing-{lang}.pdf",
                    mime="application/pdf", on_click="ignore", icon=":material/picture_as_pdf:", type="primary")

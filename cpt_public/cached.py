@@ -60,10 +60,10 @@ def chart_image(version: str, lang: str, finding: str, filters_key: str, fmt: st
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def briefing_pdf(version: str, lang: str) -> bytes:
+def briefing_pdf(version: str, lang: str, heard: tuple[str, ...] = ()) -> bytes:
     from .printables.briefing import briefing_pdf as make
 
-    return make(release(), content(), lang)
+    return make(release(), content(), lang, list(heard))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -75,3 +75,18 @@ def walk_pdf(version: str, kind: str, walk: str, lang: str, base_url: str) -> by
     if kind == "handout":
         return printables.handout_pdf(release(), content(), walk, lang, base_url)
     return printables.glossary_pdf(content(), walk, lang)
+
+
+def heard() -> list[str] | None:
+    """What we heard, as lines in the visitor's language; None when the database cannot be read."""
+    from .feedback.report import what_we_heard
+    from .feedback.store import StoreError
+    from .pages_support import current_lang
+    from .text import heard_lines
+
+    try:
+        frame = feedback_store().frame()
+    except StoreError:
+        return None
+    site, pv = content(), release().package.privacy
+    return heard_lines(what_we_heard(frame, pv.threshold, pv.protectionRange), site, site.translator(current_lang()))

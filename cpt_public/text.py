@@ -57,3 +57,22 @@ def table_overview(release: Release, tr: Translator) -> pd.DataFrame:
 def release_csv(table: Table) -> bytes:
     """The protected table exactly as published (suppressed cells: empty count, suppressed=true)."""
     return table.frame.to_csv(index=False).encode("utf-8")
+
+
+def heard_lines(report: pd.DataFrame, content, tr: Translator) -> list[str]:
+    """'What we heard', one line per station: each answer's count, or 'suppressed'."""
+    from .feedback.form import REFLECTS
+
+    titles = {f.id: f.title[tr.lang] for f in content.findings}
+    lines = []
+    for station, rows in report.groupby("station", sort=False):
+        by = rows.set_index("answer")
+
+        def shown(key: str) -> str:
+            c = by.loc[key, "count"]
+            return tr("suppressed") if c is None or pd.isna(c) else tr.num(c)
+
+        answers = " · ".join(f"{tr(f'fb_{r}')}: {shown(r)}" for r in REFLECTS)
+        name = tr("heard_general") if station == "general" else titles.get(station, station)
+        lines.append(tr("heard_line", station=name, answers=answers, total=shown("total")))
+    return lines

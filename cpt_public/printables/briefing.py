@@ -13,7 +13,7 @@ from ..i18n import fmt_date
 from . import latin1 as _t
 
 
-def briefing_pdf(release, content, lang: str) -> bytes:
+def briefing_pdf(release, content, lang: str, heard: list[str] | None = None) -> bytes:
     tr = content.translator(lang)
     b = briefing(release, content, tr)
     team = content.site.team
@@ -58,7 +58,8 @@ def briefing_pdf(release, content, lang: str) -> bytes:
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(0, 7, _t(tr("community_said")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9.5)
-    pdf.multi_cell(0, 5, _t(tr("community_pending")), new_x="LMARGIN", new_y="NEXT")
+    for line in heard or [tr("community_pending")]:
+        pdf.multi_cell(0, 5, _t(line.replace("**", "")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(max(pdf.get_y() + 2, pdf.h - 18))
     pdf.set_font("Helvetica", "", 7.5)
     pdf.set_text_color(80, 80, 80)

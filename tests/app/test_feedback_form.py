@@ -80,3 +80,27 @@ def test_a_database_that_is_down_keeps_the_visitors_words(monkeypatch, tmp_path)
     monkeypatch.setenv("DATABASE_URL", good)
     at = send(at)
     assert at.success and FeedbackStore(good).count() == 1
+
+
+def test_what_we_heard_appears_with_small_counts_suppressed(monkeypatch, tmp_path):
+    from cpt_public.feedback.form import build, new_submission_id
+
+    url = f"sqlite:///{tmp_path / 'fb.sqlite'}"
+    store = FeedbackStore(url)
+    for reflects, n in (("yes", 20), ("partly", 12), ("no", 2)):
+        for _ in range(n):
+            store.add(build(new_submission_id(), station="systems_used", reflects=reflects, comment="",
+                            connection=None, language="en"))
+    for page in ("app_pages/briefing.py", "app_pages/feedback.py"):
+        at = feedback_page(monkeypatch, url, page=page)
+        assert not at.exception
+        line = next(m.value for m in at.markdown if "How many systems do people use?" in m.value)
+        assert "No: suppressed" in line and "34 answers" in line  # 2 is hidden (and a complement with it)
+
+
+def test_what_we_heard_survives_a_database_that_is_down(monkeypatch):
+    at = feedback_page(monkeypatch, f"postgresql+psycopg://nobody:x@127.0.0.1:{closed_port()}/none",
+                       page="app_pages/briefing.py")
+    assert not at.exception
+    assert any("not available" in w.value for w in at.warning)
+    assert [b.label for b in at.get("download_button")]  # the briefing PDF is still offered

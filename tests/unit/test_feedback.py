@@ -162,3 +162,24 @@ def test_submit_reports_each_outcome(tmp_path):
     now[0] += 601
     assert submit(store, limiter, new_submission_id(), **{**values, "reflects": None, "comment": ""}).message_key == "form_empty"
     assert store.count() == RATE_MAX
+
+
+def test_what_we_heard_suppresses_small_counts_like_published_tables():
+    import numpy as np
+    import pandas as pd
+
+    from cpt_public.feedback.report import what_we_heard
+    from cpt_public.protect.audit import audit_hidden
+
+    rows = [("s1", "yes")] * 30 + [("s1", "partly")] * 14 + [("s1", "no")] * 3 + [("s2", "yes")] * 4
+    frame = pd.DataFrame({"station": [r[0] for r in rows], "reflects": [r[1] for r in rows], "source": "visitor"})
+    report = what_we_heard(frame, threshold=11)
+    s1 = report[report["station"] == "s1"].set_index("answer")
+    assert s1.loc["no", "suppressed"] and s1.loc["total", "count"] == 47  # 3 is hidden, and not derivable:
+    assert s1["suppressed"].sum() >= 2  # a complement hides with it
+    shown = ~s1["suppressed"].to_numpy()
+    inc = np.vstack([np.eye(4, dtype=bool), np.ones((1, 4), dtype=bool)])
+    values = np.array([30, 14, 3, 0, 47])
+    assert all(r.ok for r in audit_hidden(inc[shown], values[shown], inc[~shown], 11, 11))
+    s2 = report[report["station"] == "s2"].set_index("answer")
+    assert s2.loc["total", "suppressed"] and s2.loc["yes", "suppressed"]  # only 4 answers: all hidden

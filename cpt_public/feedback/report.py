@@ -1,0 +1,32 @@
+"""Reporting back: what people said at each station, with small counts suppressed like any
+published figure — by the same suppression and audit as the release tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..protect.suppression import suppress
+from .form import REFLECTS
+
+
+def _table_model():
+    """Incidence of one station's counts over its four answers: each answer, and their total."""
+    inner = np.eye(len(REFLECTS), dtype=bool)
+    return np.vstack([inner, np.ones((1, len(REFLECTS)), dtype=bool)]), np.array([0] * len(REFLECTS) + [1])
+
+
+def what_we_heard(frame: pd.DataFrame, threshold: int, protection_range: int | None = None) -> pd.DataFrame:
+    """One row per station and answer (plus 'total'): count, or None when suppressed.
+    ``frame``: stored feedback (visitor answers; facilitator notes are not counted)."""
+    prange = protection_range or threshold
+    answers = frame[(frame["source"] == "visitor") & frame["reflects"].notna()]
+    rows = []
+    inc, n_totals = _table_model()
+    for station, group in answers.groupby(answers["station"].fillna("general"), sort=True):
+        counts = np.array([int((group["reflects"] == r).sum()) for r in REFLECTS])
+        values = inc.astype(np.int64) @ counts
+        hidden = suppress(inc, values, n_totals, threshold, prange).hidden
+        for label, value, h in zip([*REFLECTS, "total"], values, hidden):
+            rows.append({"station": station, "answer": label, "count": None if h else int(value), "suppressed": bool(h)})
+    return pd.DataFrame(rows, columns=["station", "answer", "count", "suppressed"])
