@@ -9,6 +9,7 @@ from cpt_public.cached import content, release
 from cpt_public.content import ContentError
 from cpt_public.errors import ReleaseError
 from cpt_public.i18n import LANGUAGES, pick_language
+from cpt_public.pages_support import staff_session
 
 st.set_page_config(page_title="cpt-public", page_icon=":bar_chart:", layout="wide")
 
@@ -23,6 +24,7 @@ except (ReleaseError, ContentError) as exc:
     st.stop()
 
 tr = site.translator(lang)
+signed_in = staff_session()  # staff pages exist only for a signed-in, active session
 pages = [
     st.Page("app_pages/home.py", title=tr("nav_home"), icon=":material/home:", default=True, url_path="home"),
     st.Page("app_pages/findings.py", title=tr("nav_findings"), icon=":material/bar_chart:", url_path="findings"),
@@ -30,7 +32,11 @@ pages = [
     st.Page("app_pages/walk.py", title=tr("nav_walk"), icon=":material/directions_walk:", url_path="walk"),
     st.Page("app_pages/feedback.py", title=tr("nav_feedback"), icon=":material/forum:", url_path="feedback"),
     st.Page("app_pages/about.py", title=tr("nav_about"), icon=":material/info:", url_path="about"),
+    st.Page("app_pages/staff_signin.py", title=tr("nav_staff"), icon=":material/lock:", url_path="staff"),
 ]
+if signed_in:
+    pages.append(st.Page("app_pages/staff_review.py", title=tr("nav_review"), icon=":material/rate_review:",
+                         url_path="staff-review"))
 kiosk = st.query_params.get("mode") == "kiosk"  # a station screen: no navigation, no language switch
 page = st.navigation(pages, position="hidden" if kiosk else "top")
 if not kiosk:

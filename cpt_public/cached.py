@@ -90,3 +90,22 @@ def heard() -> list[str] | None:
         return None
     site, pv = content(), release().package.privacy
     return heard_lines(what_we_heard(frame, pv.threshold, pv.protectionRange), site, site.translator(current_lang()))
+
+
+@st.cache_resource(show_spinner=False)
+def login_guard():
+    from .feedback.staff import LoginGuard
+
+    return LoginGuard()  # one per process: failed attempts count across every session
+
+
+def staff_accounts():
+    import os
+
+    from .feedback.staff import accounts
+
+    try:
+        secrets = st.secrets.to_dict()
+    except Exception:  # no secrets file at all
+        secrets = {}
+    return accounts(secrets, demo=os.environ.get("CPT_DEMO_STAFF") == "1")

@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--base-url", default="http://localhost:8501", help="public address of the app, for QR codes")
     w.add_argument("--release", type=Path, default=None, help="release folder (default: published_data)")
 
+    h = sub.add_parser("hash-password", help="print an argon2 hash for a staff account (reads the password from stdin)")
+    del h
+
     a = sub.add_parser("audit", help="re-verify a release: hashes, schemas, invariants and hidden-cell intervals")
     a.add_argument("release", type=Path, nargs="?", default=None, help="release folder (default: published_data)")
 
@@ -67,6 +70,16 @@ def _run(args) -> int:
 
         publish(args.input, args.out, args.spec, args.seed)
         print(f"done in {time.perf_counter() - started:.1f}s")
+        return 0
+    if args.command == "hash-password":
+        from getpass import getpass
+
+        from .feedback.staff import hash_password
+
+        password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass("Password: ")
+        if len(password) < 12:
+            raise CptError("use a password of at least 12 characters")
+        print(hash_password(password))
         return 0
     if args.command == "printables":
         from .catalog import load_release

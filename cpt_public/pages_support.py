@@ -90,3 +90,20 @@ h1 {font-size: 3.2rem !important;} h2 {font-size: 2.4rem !important;} h3 {font-s
 def kiosk_style() -> None:
     """Large type, black on white, no header, toolbar or sidebar: a screen that stays on one station."""
     st.html(KIOSK_CSS)
+
+
+def staff_session() -> bool:
+    """True while a staff member is signed in and active; signs out after SESSION_IDLE_S idle."""
+    import time
+
+    from .feedback.staff import expired
+
+    if "staff_user" not in st.session_state:
+        return False
+    if expired(st.session_state.get("staff_seen")):
+        for k in ("staff_user", "staff_name", "staff_seen"):
+            st.session_state.pop(k, None)
+        st.session_state["staff_expired"] = True
+        return False
+    st.session_state["staff_seen"] = time.time()
+    return True

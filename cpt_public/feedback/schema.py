@@ -27,3 +27,4 @@ class Feedback(Base):
     redactions: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     connection: Mapped[str | None] = mapped_column(String(32))  # lived_experience | provider | resident | other
     language: Mapped[str] = mapped_column(String(8), nullable=False)
+    themes: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")  # staff's tags

@@ -113,6 +113,18 @@ class FeedbackStore:
         except OSError as exc:
             raise StoreError(f"the feedback database is not available ({exc.strerror or exc})") from exc
 
+    def set_themes(self, themes: dict[int, str]) -> None:
+        """Save staff's theme tags (row id -> comma-separated tags)."""
+        from sqlalchemy import update
+
+        try:
+            self._ensure()
+            with self.engine.begin() as conn:
+                for row_id, tags in themes.items():
+                    conn.execute(update(Feedback).where(Feedback.id == int(row_id)).values(themes=tags))
+        except SQLAlchemyError as exc:
+            raise StoreError("the feedback database is not available") from exc
+
     def count(self) -> int:
         try:
             self._ensure()

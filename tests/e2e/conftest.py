@@ -35,7 +35,7 @@ def server(tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     env = {**os.environ, "CPT_RELEASE_DIR": str(ROOT / "published_data"),
-           "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'feedback.sqlite'}"}
+           "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'feedback.sqlite'}", "CPT_DEMO_STAFF": "1"}
     env.pop("CPT_PUBLIC_URL", None)
     env.pop("CPT_CONTENT_DIR", None)
     with open(log, "w") as out:

@@ -6,7 +6,7 @@ import pytest
 
 from tests.e2e.conftest import open_page
 
-PAGES = ["/", "/findings", "/findings?finding=release_transitions", "/briefing", "/walk", "/walk?mode=kiosk", "/walk?mode=facilitator", "/feedback", "/about"]
+PAGES = ["/", "/findings", "/findings?finding=release_transitions", "/briefing", "/walk", "/walk?mode=kiosk", "/walk?mode=facilitator", "/feedback", "/about", "/staff"]
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.conftest import open_page, settle
 
-PAGES = ["/", "/findings", "/briefing", "/walk", "/feedback", "/about"]
+PAGES = ["/", "/findings", "/briefing", "/walk", "/feedback", "/about", "/staff"]
 
 
 @pytest.mark.parametrize("path", PAGES)

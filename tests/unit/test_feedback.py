@@ -89,7 +89,7 @@ def test_store_round_trip_and_migrations(db_url):
     frame = store.frame()
     assert len(frame) == 1 and frame["id"].iat[0] == row and frame["comment"].iat[0] == "It matches, mostly."
     with store.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
 
 
 def test_a_retried_submission_is_stored_once(db_url):
@@ -183,3 +183,30 @@ def test_what_we_heard_suppresses_small_counts_like_published_tables():
     assert all(r.ok for r in audit_hidden(inc[shown], values[shown], inc[~shown], 11, 11))
     s2 = report[report["station"] == "s2"].set_index("answer")
     assert s2.loc["total", "suppressed"] and s2.loc["yes", "suppressed"]  # only 4 answers: all hidden
+
+
+
+def test_themes_are_saved(db_url):
+    store = FeedbackStore(db_url)
+    row = store.add(submission())
+    store.set_themes({row: "housing, waiting lists"})
+    assert store.frame()["themes"].iat[0] == "housing, waiting lists"
+
+
+def test_an_old_database_is_upgraded(tmp_path):
+    """A database made by the first migration gets the new column and keeps its rows."""
+    from alembic import command
+    from alembic.config import Config
+
+    from cpt_public.feedback.store import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    store = FeedbackStore(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO feedback (submission_id, source, comment, redactions, language) "
+                          "VALUES ('x', 'visitor', 'kept', 0, 'en')"))
+    assert FeedbackStore(url).frame()["comment"].tolist() == ["kept"]
