@@ -79,7 +79,7 @@ def walk_pdf(version: str, kind: str, walk: str, lang: str, base_url: str) -> by
 
 def heard() -> list[str] | None:
     """What we heard, as lines in the visitor's language; None when the database cannot be read."""
-    from .feedback.report import what_we_heard
+    from .feedback.report import top_themes, what_we_heard
     from .feedback.store import StoreError
     from .pages_support import current_lang
     from .text import heard_lines
@@ -89,7 +89,8 @@ def heard() -> list[str] | None:
     except StoreError:
         return None
     site, pv = content(), release().package.privacy
-    return heard_lines(what_we_heard(frame, pv.threshold, pv.protectionRange), site, site.translator(current_lang()))
+    return heard_lines(what_we_heard(frame, pv.threshold, pv.protectionRange), site, site.translator(current_lang()),
+                       top_themes(frame, pv.threshold))
 
 
 @st.cache_resource(show_spinner=False)

@@ -59,8 +59,9 @@ def release_csv(table: Table) -> bytes:
     return table.frame.to_csv(index=False).encode("utf-8")
 
 
-def heard_lines(report: pd.DataFrame, content, tr: Translator) -> list[str]:
-    """'What we heard', one line per station: each answer's count, or 'suppressed'."""
+def heard_lines(report: pd.DataFrame, content, tr: Translator, themes: dict | None = None) -> list[str]:
+    """'What we heard', one line per station: each answer's count (or 'suppressed'), the share who
+    said the data match their experience at least partly (from protected counts), top themes."""
     from .feedback.form import REFLECTS
 
     titles = {f.id: f.title[tr.lang] for f in content.findings}
@@ -74,5 +75,11 @@ def heard_lines(report: pd.DataFrame, content, tr: Translator) -> list[str]:
 
         answers = " · ".join(f"{tr(f'fb_{r}')}: {shown(r)}" for r in REFLECTS)
         name = tr("heard_general") if station == "general" else titles.get(station, station)
-        lines.append(tr("heard_line", station=name, answers=answers, total=shown("total")))
+        line = tr("heard_line", station=name, answers=answers, total=shown("total"))
+        parts = [by.loc[k, "count"] for k in ("yes", "partly", "total")]
+        if not any(p is None or pd.isna(p) for p in parts) and parts[2]:
+            line += " " + tr("heard_share", share=tr.pct((parts[0] + parts[1]) / parts[2]))
+        if themes and themes.get(station):
+            line += " " + tr("heard_themes", themes=", ".join(f"{t} ({tr.num(n)})" for t, n in themes[station]))
+        lines.append(line)
     return lines

@@ -30,3 +30,17 @@ def what_we_heard(frame: pd.DataFrame, threshold: int, protection_range: int | N
         for label, value, h in zip([*REFLECTS, "total"], values, hidden):
             rows.append({"station": station, "answer": label, "count": None if h else int(value), "suppressed": bool(h)})
     return pd.DataFrame(rows, columns=["station", "answer", "count", "suppressed"])
+
+
+def top_themes(frame: pd.DataFrame, threshold: int, limit: int = 3) -> dict[str, list[tuple[str, int]]]:
+    """Per station, the most common staff-tagged themes that at least ``threshold`` comments share.
+    A comment may carry several themes, so theme counts are not parts of any published total:
+    hiding each small one is enough (themes below the threshold are simply not listed)."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    tagged = frame[frame.get("themes", pd.Series(dtype=str)).fillna("").str.strip() != ""] if "themes" in frame else frame.iloc[:0]
+    for station, group in tagged.groupby(tagged["station"].fillna("general"), sort=True):
+        counts = group["themes"].str.split(",").explode().str.strip().value_counts()
+        shown = [(t, int(n)) for t, n in counts.items() if t and n >= threshold]
+        if shown:
+            out[station] = sorted(shown, key=lambda x: (-x[1], x[0]))[:limit]
+    return out

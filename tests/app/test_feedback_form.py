@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from cpt_public.feedback.store import FeedbackStore
@@ -68,8 +69,13 @@ def test_an_empty_form_is_explained_not_saved(monkeypatch, tmp_path):
     assert FeedbackStore(url).count() == 0
 
 
-def test_a_database_that_is_down_keeps_the_visitors_words(monkeypatch, tmp_path):
-    down = f"postgresql+psycopg://nobody:x@127.0.0.1:{closed_port()}/none"
+@pytest.mark.parametrize("failure", ["down", "read-only"])
+def test_a_database_that_is_down_keeps_the_visitors_words(monkeypatch, tmp_path, failure):
+    if failure == "down":
+        down = f"postgresql+psycopg://nobody:x@127.0.0.1:{closed_port()}/none"
+    else:
+        FeedbackStore(f"sqlite:///{tmp_path / 'ro.sqlite'}").count()  # exists, schema in place
+        down = f"sqlite:///file:{tmp_path / 'ro.sqlite'}?mode=ro&uri=true"
     at = send(fill(feedback_page(monkeypatch, down), comment="Please keep this."))
     assert not at.exception
     assert at.error[-1].value.startswith("Sorry — we could not save this just now")
@@ -87,15 +93,19 @@ def test_what_we_heard_appears_with_small_counts_suppressed(monkeypatch, tmp_pat
 
     url = f"sqlite:///{tmp_path / 'fb.sqlite'}"
     store = FeedbackStore(url)
+    ids = []
     for reflects, n in (("yes", 20), ("partly", 12), ("no", 2)):
         for _ in range(n):
-            store.add(build(new_submission_id(), station="systems_used", reflects=reflects, comment="",
-                            connection=None, language="en"))
+            ids.append(store.add(build(new_submission_id(), station="systems_used", reflects=reflects, comment="",
+                                       connection=None, language="en")))
+    store.set_themes({i: "housing, waiting lists" if k < 12 else ("housing" if k < 15 else "transport")
+                      for k, i in enumerate(ids)})  # housing 15, waiting lists 12, transport 19
     for page in ("app_pages/briefing.py", "app_pages/feedback.py"):
         at = feedback_page(monkeypatch, url, page=page)
         assert not at.exception
         line = next(m.value for m in at.markdown if "How many systems do people use?" in m.value)
         assert "No: suppressed" in line and "34 answers" in line  # 2 is hidden (and a complement with it)
+        assert "Most common themes: transport (19), housing (15), waiting lists (12)." in line
 
 
 def test_what_we_heard_survives_a_database_that_is_down(monkeypatch):

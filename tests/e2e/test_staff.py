@@ -38,7 +38,7 @@ def test_staff_review_needs_sign_in_and_keeps_hostile_text_inert(server, browser
     pg.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
     pg.get_by_role("button", name="Sign in").click()
     settle(pg)
-    pg.get_by_role("link", name="Staff: review feedback").first.click()
+    pg.locator("[data-testid='stMainBlockContainer']").get_by_role("link", name="Staff: review feedback").click()
     settle(pg)
     pg.locator("[data-testid='stDataFrame']").first.wait_for()
     pg.wait_for_timeout(500)

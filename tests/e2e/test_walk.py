@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import zxingcpp
 from PIL import Image
 
+from cpt_public.feedback.staff import DEMO_PASSWORD
 from cpt_public.content import load_content
 from tests.e2e.conftest import SIZES, open_page, settle
 
@@ -47,4 +49,19 @@ def test_a_phone_visitor_walks_every_station_and_leaves_feedback(server, browser
             pg.get_by_role("button", name="Next station").click()
             settle(pg)
             pg.wait_for_function(f"() => location.search.includes('station={n + 1}')")
+    # The same feedback, as staff see it: in the review export, tagged with station and walk.
+    open_page(pg, server + "/staff")
+    pg.get_by_label("User name").fill("demo")
+    pg.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    pg.get_by_role("button", name="Sign in").click()
+    settle(pg)
+    pg.locator("[data-testid='stMainBlockContainer']").get_by_role("link", name="Staff: review feedback").click()
+    settle(pg)
+    with pg.expect_download() as download:
+        pg.get_by_role("button", name="Export as CSV (safe to open in a spreadsheet)").click()
+    rows = pd.read_csv(download.value.path())
+    ours = rows[rows["event"] == walk.id].set_index("station")
+    for n, station in enumerate(walk.stations, 1):
+        assert ours.loc[station, "comment"] == f"Station {n}: partly true. Call me at [phone]."
+        assert ours.loc[station, "reflects"] == "partly"
     context.close()
