@@ -3,8 +3,8 @@
 import streamlit as st
 
 from cpt_public.briefing import briefing
-from cpt_public.cached import briefing_pdf, content, heard, release
-from cpt_public.pages_support import current_lang
+from cpt_public.cached import briefing_pdf, content, release
+from cpt_public.pages_support import current_lang, heard_block
 
 lang = current_lang()
 data, site = release(), content()
@@ -25,14 +25,7 @@ for heading, view in ((tr("program_vs_comparison"), b.program), (tr("cost_of_use
 st.markdown(tr("uncertainty_note"))
 
 st.header(tr("community_said"))
-lines = heard()
-if lines is None:
-    st.warning(tr("heard_unavailable"))
-elif lines:
-    st.markdown("\n".join(f"- {line}" for line in lines))
-    st.markdown(tr("heard_note", max=data.package.privacy.threshold - 1))
-else:
-    st.info(tr("community_pending"))
+lines = heard_block(tr, data.package.privacy.threshold)
 
 st.download_button(tr("download_pdf"), briefing_pdf(data.package.version, lang, tuple(lines or ())),
                    file_name=f"briefing-{lang}.pdf",

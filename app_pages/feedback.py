@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from cpt_public.cached import content, heard, release
-from cpt_public.pages_support import current_lang, feedback_form
+from cpt_public.cached import content, release
+from cpt_public.pages_support import current_lang, feedback_form, heard_block
 
 lang = current_lang()
 site = content()
@@ -15,11 +15,4 @@ st.header(tr("fb_general_title"))
 feedback_form(None, tr, lang, {f.id for f in site.findings})
 
 st.header(tr("heard_title"))
-lines = heard()
-if lines is None:
-    st.warning(tr("heard_unavailable"))
-elif lines:
-    st.markdown("\n".join(f"- {line}" for line in lines))
-    st.markdown(tr("heard_note", max=release().package.privacy.threshold - 1))
-else:
-    st.info(tr("community_pending"))
+heard_block(tr, release().package.privacy.threshold)

@@ -107,3 +107,19 @@ def staff_session() -> bool:
         return False
     st.session_state["staff_seen"] = time.time()
     return True
+
+
+def heard_block(tr: Translator, threshold: int) -> list[str] | None:
+    """'What we heard': one line per station, or why there is nothing (yet) to show. Returns the
+    lines shown (None when the database cannot be read)."""
+    from .cached import heard
+
+    lines = heard()
+    if lines is None:
+        st.warning(tr("heard_unavailable"))
+    elif lines:
+        st.markdown("\n".join(f"- {line}" for line in lines))
+        st.markdown(tr("heard_note", max=threshold - 1))
+    else:
+        st.info(tr("community_pending"))
+    return lines

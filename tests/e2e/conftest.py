@@ -97,3 +97,18 @@ def settle(pg):
     """Wait for the rerun a click started to finish."""
     pg.wait_for_timeout(150)
     pg.wait_for_selector(IDLE, timeout=60_000)
+
+
+def staff_review(pg, server: str):
+    """Sign in with the demo staff account and open the review page (via the page's own link,
+    which is visible on phones too)."""
+    from cpt_public.feedback.staff import DEMO_PASSWORD
+
+    open_page(pg, server + "/staff")
+    pg.get_by_label("User name").fill("demo")
+    pg.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    pg.get_by_role("button", name="Sign in").click()
+    settle(pg)
+    pg.locator("[data-testid='stMainBlockContainer']").get_by_role("link", name="Staff: review feedback").click()
+    settle(pg)
+    return pg

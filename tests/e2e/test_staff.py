@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cpt_public.feedback.staff import DEMO_PASSWORD
-from tests.e2e.conftest import SIZES, open_page, settle
+from tests.e2e.conftest import SIZES, open_page, settle, staff_review
 
 SCRIPT = "<script>window.__pwned = 1</script><img src=x onerror='window.__pwned = 2'>"
 FORMULA = '=HYPERLINK("http://evil.example","click me")'
@@ -33,13 +32,7 @@ def test_staff_review_needs_sign_in_and_keeps_hostile_text_inert(server, browser
     send_feedback(visitor, server, SCRIPT)
     send_feedback(visitor, server, FORMULA)
 
-    open_page(pg, server + "/staff")
-    pg.get_by_label("User name").fill("demo")
-    pg.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
-    pg.get_by_role("button", name="Sign in").click()
-    settle(pg)
-    pg.locator("[data-testid='stMainBlockContainer']").get_by_role("link", name="Staff: review feedback").click()
-    settle(pg)
+    staff_review(pg, server)
     pg.locator("[data-testid='stDataFrame']").first.wait_for()
     pg.wait_for_timeout(500)
     assert pg.evaluate("window.__pwned") is None  # neither payload ran

@@ -8,9 +8,8 @@ import pandas as pd
 import zxingcpp
 from PIL import Image
 
-from cpt_public.feedback.staff import DEMO_PASSWORD
 from cpt_public.content import load_content
-from tests.e2e.conftest import SIZES, open_page, settle
+from tests.e2e.conftest import SIZES, open_page, settle, staff_review
 
 
 def test_kiosk_shows_the_station_with_a_qr_code_to_it(server, browser):
@@ -50,13 +49,7 @@ def test_a_phone_visitor_walks_every_station_and_leaves_feedback(server, browser
             settle(pg)
             pg.wait_for_function(f"() => location.search.includes('station={n + 1}')")
     # The same feedback, as staff see it: in the review export, tagged with station and walk.
-    open_page(pg, server + "/staff")
-    pg.get_by_label("User name").fill("demo")
-    pg.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
-    pg.get_by_role("button", name="Sign in").click()
-    settle(pg)
-    pg.locator("[data-testid='stMainBlockContainer']").get_by_role("link", name="Staff: review feedback").click()
-    settle(pg)
+    staff_review(pg, server)
     with pg.expect_download() as download:
         pg.get_by_role("button", name="Export as CSV (safe to open in a spreadsheet)").click()
     rows = pd.read_csv(download.value.path())
