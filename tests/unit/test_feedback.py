@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -136,6 +137,7 @@ def test_a_read_only_sqlite_database_raises_a_clear_error(tmp_path):
     store = FeedbackStore(f"sqlite:///file:{path}?mode=ro&uri=true")
     with pytest.raises(StoreError, match="not available"):
         store.add(submission())
+    assert not (Path.cwd() / "file:").exists()  # the URI was not taken for a folder to create
 
 
 def test_a_read_only_postgresql_database_raises_a_clear_error(pg_url):
