@@ -4,7 +4,8 @@ import streamlit as st
 
 from cpt_public.cached import content, feedback_store
 from cpt_public.feedback.form import REFLECTS, FormError, build, new_submission_id
-from cpt_public.feedback.staff import csv_safe, normalise_themes
+from cpt_public.feedback.review import filtered, theme_changes
+from cpt_public.feedback.staff import csv_safe
 from cpt_public.feedback.store import StoreError
 from cpt_public.pages_support import current_lang
 
@@ -30,24 +31,17 @@ station = c1.selectbox(tr("staff_filter_station"), [None, *titles], format_func=
 event = c2.selectbox(tr("staff_filter_event"), [None, *walks], format_func=lambda w: walks.get(w, tr("staff_all")))
 source = c3.selectbox(tr("staff_filter_source"), [None, "visitor", "facilitator"],
                       format_func=lambda s: tr("staff_all") if s is None else s)
-shown = frame
-for column, value in (("station", station), ("event", event), ("source", source)):
-    if value is not None:
-        shown = shown[shown[column] == value]
+shown = filtered(frame, station, event, source)
 
 if shown.empty:
     st.info(tr("staff_none"))
 else:
     st.markdown(tr("staff_themes_help"))
-    view = shown[["id", "created_at", "source", "station", "event", "reflects", "connection", "language", "comment",
-                  "themes"]]
-    edited = st.data_editor(view, hide_index=True, width="stretch", key="staff_table",
-                            disabled=[c for c in view.columns if c != "themes"])  # text is shown as text, never HTML
+    edited = st.data_editor(shown, hide_index=True, width="stretch", key="staff_table",
+                            disabled=[c for c in shown.columns if c != "themes"])  # text is shown as text, never HTML
     if st.button(tr("staff_themes_save"), icon=":material/sell:"):
-        changes = {int(r.id): normalise_themes(r.themes) for r in edited.itertuples()
-                   if normalise_themes(r.themes) != normalise_themes(view.set_index("id").loc[r.id, "themes"])}
         try:
-            store.set_themes(changes)
+            store.set_themes(theme_changes(shown, edited))
             st.success(tr("staff_themes_saved"))
         except StoreError:
             st.error(tr("staff_unavailable"))

@@ -55,12 +55,11 @@ if mode == "facilitator":
 
     @st.fragment(run_every=1)
     def timer() -> None:
-        started = st.session_state.get("timer_started")
-        left = walk.minutes_per_station * 60 - (time.time() - started if started else 0)
+        left = walks.seconds_left(st.session_state.get("timer_started"), walk.minutes_per_station, time.time())
         if left <= 0:
             st.warning(tr("timer_done"), icon=":material/alarm:")
         else:
-            st.metric(tr("timer_title"), tr("timer_left", time=f"{int(left) // 60}:{int(left) % 60:02d}"))
+            st.metric(tr("timer_title"), tr("timer_left", time=walks.clock(left)))
 
     timer()
     st.header(tr("printables"))
@@ -104,8 +103,8 @@ if mode == "kiosk":
 else:
     prev_col, next_col = st.columns(2)
 
-    def go(step: int) -> None:
-        st.session_state["walk_station"] = min(max(1, st.session_state["walk_station"] + step), m)
+    def go(by: int) -> None:
+        st.session_state["walk_station"] = walks.step(st.session_state["walk_station"], by, m)
 
     prev_col.button(tr("previous"), on_click=go, args=(-1,), disabled=n == 1, icon=":material/arrow_back:",
                     key="walk_prev", width="stretch")

@@ -62,3 +62,17 @@ def qr_svg(url: str, scale: int = 6) -> str:
     buf = io.BytesIO()
     segno.make(url, error="m").save(buf, kind="svg", scale=scale, border=2, title=url)
     return buf.getvalue().decode("utf-8")
+
+
+def step(station: int, by: int, n_stations: int) -> int:
+    """The station after moving ``by`` (1-based), kept within the walk."""
+    return min(max(1, station + by), n_stations)
+
+
+def seconds_left(started: float | None, minutes: int, now: float) -> float:
+    """Time left at a station: the full time until the facilitator starts the timer."""
+    return minutes * 60 - (now - started if started else 0)
+
+
+def clock(seconds: float) -> str:
+    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"

@@ -62,3 +62,17 @@ def test_hash_password_command():
     short = subprocess.run([sys.executable, "-m", "cpt_public", "hash-password"], input="short\n",
                            capture_output=True, text=True, cwd=ROOT)
     assert short.returncode == 2 and "at least 12" in short.stderr
+
+
+def test_review_filters_and_theme_changes():
+    from cpt_public.feedback.review import COLUMNS, filtered, theme_changes
+
+    frame = pd.DataFrame({c: [None, None, None] for c in COLUMNS})
+    frame["id"] = [1, 2, 3]
+    frame["station"] = ["a", "b", "a"]
+    frame["source"] = ["visitor", "visitor", "facilitator"]
+    frame["themes"] = ["", "housing", "x"]
+    assert list(filtered(frame, station="a")["id"]) == [1, 3]
+    assert list(filtered(frame, station="a", source="visitor")["id"]) == [1]
+    after = frame.assign(themes=["Housing, food", "housing", "x"])
+    assert theme_changes(frame, after) == {1: "food, housing"}

@@ -63,3 +63,10 @@ def test_public_base():
     assert walks.public_base("https://data.example/", "http://10.0.0.5:8501/walk?x=1") == "https://data.example"
     assert walks.public_base(None, "http://10.0.0.5:8501/walk?x=1") == "http://10.0.0.5:8501"
     assert walks.public_base(None, None) == "http://localhost:8501"
+
+
+def test_station_steps_and_timer():
+    assert walks.step(1, -1, 6) == 1 and walks.step(3, 1, 6) == 4 and walks.step(6, 1, 6) == 6
+    assert walks.seconds_left(None, 5, now=1000.0) == 300
+    assert walks.seconds_left(1000.0, 5, now=1090.0) == 210 and walks.clock(210) == "3:30"
+    assert walks.seconds_left(1000.0, 5, now=1400.0) < 0
