@@ -238,19 +238,21 @@ def monthly(release: Release, table: str, tr: Translator, f: Filters) -> View:
         tooltip=[alt.Tooltip("month:T", format="%b %Y", title=tr("month")), alt.Tooltip("series:N", title=tr("system")),
                  alt.Tooltip("label:N", title=tr("people"))])
     care = any(careful(c, m) for c, m in zip(fr["count"], fr["moe90"]))
-    last_month = fr["month"].max() if len(fr) else None
-    last = release[table].frame
-    lm = last["month"].max()
-    facts = {"last_month": tr.cat(lm),
-             "last_ed": value_text(cell(last, month=lm, system="Emergency department")["count"], tr),
-             "last_jail": value_text(cell(last, month=lm, system="Jail")["count"], tr)}
+    # The takeaway speaks of the whole table (it must not change with the filters); the text
+    # alternative describes the filtered view the chart shows.
+    full = release[table].frame
+    latest = full["month"].max()
+    facts = {"last_month": tr.cat(latest),
+             "last_ed": value_text(cell(full, month=latest, system="Emergency department")["count"], tr),
+             "last_jail": value_text(cell(full, month=latest, system="Jail")["count"], tr)}
+    shown_last = fr["month"].max() if len(fr) else None
     parts = []
     for s in order:
         sub = df[df["series"] == s]
         if len(sub):
             peak = sub.loc[sub["value"].idxmax()]
             parts.append(f"{s}: {tr('people').lower()} {sub['label'].iat[0]} ({tr.cat(fr['month'].min())}) → "
-                         f"{sub['label'].iat[-1]} ({tr.cat(last_month)}); max {peak['label']} ({tr.cat(peak['month'].strftime('%Y-%m'))})")
+                         f"{sub['label'].iat[-1]} ({tr.cat(shown_last)}); max {peak['label']} ({tr.cat(peak['month'].strftime('%Y-%m'))})")
     desc = f"{release[table].resource.title}. " + ". ".join(parts)
     page, fig = _finish(alt.layer(band, line), desc, release[table].resource.title, tr)
     view_table = pd.DataFrame({tr("month"): fr["month"].map(tr.cat), tr("system"): df["series"], tr("people"): df["label"]})

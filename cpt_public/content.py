@@ -12,13 +12,13 @@ import dataclasses
 import datetime as dt
 import os
 import string
-import tomllib
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .errors import CptError
 from .i18n import LANGUAGES, Translator
+from .tomlfile import problems, read_toml
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
@@ -163,24 +163,18 @@ class Content:
                           {k: v.model_dump() for k, v in self.ui.populations.items()})
 
 
+def _missing_translation(error: dict) -> str | None:
+    lang = str(error["loc"][-1])
+    return f"no {LANGUAGES[lang]} text" if error["type"] == "missing" and lang in LANGUAGES else None
+
+
 def _load(path: Path, model):
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ContentError(f"content file {path.name} is missing from {path.parent}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ContentError(f"content file {path.name} is not valid TOML: {exc}") from None
+    data = read_toml(path, ContentError, f"content file {path.name}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for e in exc.errors():
-            where = ".".join(str(p) for p in e["loc"])
-            if e["type"] == "missing" and str(e["loc"][-1]) in LANGUAGES:
-                problems.append(f"{where}: no {LANGUAGES[str(e['loc'][-1])]} text")
-            else:
-                problems.append(f"{where}: {e['msg']}")
-        raise ContentError(f"content file {path.name}:\n  " + "\n  ".join(problems)) from None
+        lines = problems(exc, _missing_translation)
+        raise ContentError(f"content file {path.name}:\n  " + "\n  ".join(lines)) from None
 
 
 def load_content(folder: Path | str | None = None, release=None) -> Content:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import SpecError
+from .tomlfile import problems, read_toml
 
 DEMO_SPEC = Path(__file__).parent / "specs" / "demo.toml"
 TOTAL = "Total"
@@ -118,17 +118,11 @@ class Spec(_Strict):
 
 def load_spec(path: Path | str | None = None) -> Spec:
     path = Path(path) if path else DEMO_SPEC
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(f"release spec {path} does not exist") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SpecError(f"release spec {path} is not valid TOML: {exc}") from None
+    data = read_toml(path, SpecError, f"release spec {path}")
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        raise SpecError(f"release spec {path} is invalid:\n  " + "\n  ".join(lines)) from None
+        raise SpecError(f"release spec {path} is invalid:\n  " + "\n  ".join(problems(exc))) from None
     from .universes import check_spec  # the vocabulary checks names, bands and protections
 
     check_spec(spec)

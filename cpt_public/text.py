@@ -46,7 +46,7 @@ def table_overview(release: Release, tr: Translator) -> pd.DataFrame:
     for t in release.tables.values():
         rows.append({
             tr("table_name"): t.resource.title,
-            tr("protection"): protection_text(t, tr).split(":")[0].split(",")[0].split(";")[0],
+            tr("protection"): tr("short_" + t.control.method.replace("+", "_")),
             tr("cells"): len(t.frame),
             tr("hidden"): int(t.frame["suppressed"].sum()),
             tr("population"): tr.population(t.resource.universe_id, t.resource.universe),
