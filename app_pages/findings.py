@@ -4,8 +4,9 @@ import streamlit as st
 
 from cpt_public import urlstate
 from cpt_public.cached import chart_image, content, release
-from cpt_public.charts import KINDS, Filters, build
-from cpt_public.pages_support import current_lang, feedback_form
+from cpt_public.cached import view as cached_view
+from cpt_public.charts import KINDS, Filters
+from cpt_public.pages_support import chart, current_lang, feedback_form
 from cpt_public.text import release_csv, source_lines, takeaway
 from cpt_public.universes import SYSTEMS
 
@@ -57,17 +58,14 @@ if kind.filters:
                 shown["outcome"] = outcome
 st.query_params.from_dict(urlstate.encode(shown))  # the URL now restores exactly this view
 
-view = build(finding.chart, data, finding.table, tr, filters, title=finding.title[lang])
+view = cached_view(finding.chart, finding.table, lang, filters, finding.title[lang])
 text, partly_hidden = takeaway(finding.takeaway[lang], view.facts, tr)
 st.subheader(tr("takeaway"))
 st.markdown(f"**{text}**")
 if partly_hidden:
     st.markdown(tr("suppressed_note"))
 
-if hasattr(view.chart, "to_json") and not hasattr(view.chart, "to_plotly_json"):
-    st.altair_chart(view.chart, width="stretch", alt=view.alt_text)
-else:
-    st.plotly_chart(view.chart, width="stretch", alt=view.alt_text, config={"displayModeBar": False})
+chart(view)
 if view.care:
     st.warning(tr("interpret_with_care"), icon=":material/warning:")
 with st.expander(tr("chart_text")):
@@ -86,13 +84,14 @@ st.markdown("\n".join(f"- {line}" for line in source_lines(data, view.tables, tr
 
 st.subheader(tr("downloads"))
 key = repr(filters)
-spec = view.figure.to_json()
+spec = view.figure_json
 c1, c2, c3 = st.columns(3)
 c1.download_button(tr("download_csv"), release_csv(tables[0]), file_name=f"{view.tables[0]}.csv", mime="text/csv",
                    on_click="ignore", icon=":material/table:")
-c2.download_button(tr("download_png"), chart_image(data.package.version, lang, fid, key, "png", spec),
+# PNG and SVG are drawn only when asked for (deferred downloads): a rerun renders no images.
+c2.download_button(tr("download_png"), lambda: chart_image(data.package.version, lang, fid, key, "png", spec),
                    file_name=f"{fid}-{lang}.png", mime="image/png", on_click="ignore", icon=":material/image:")
-c3.download_button(tr("download_svg"), chart_image(data.package.version, lang, fid, key, "svg", spec),
+c3.download_button(tr("download_svg"), lambda: chart_image(data.package.version, lang, fid, key, "svg", spec),
                    file_name=f"{fid}-{lang}.svg", mime="image/svg+xml", on_click="ignore", icon=":material/image:")
 
 st.subheader(tr("fb_title"))

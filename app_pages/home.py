@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from cpt_public.cached import content, release
-from cpt_public.charts import Filters, build
+from cpt_public.cached import content, release, view
 from cpt_public.pages_support import current_lang
 from cpt_public.text import period_text
 
@@ -17,7 +16,7 @@ if data.synthetic and team.demo_note:
     st.markdown(team.demo_note[lang])
 
 st.header(tr("home_numbers"))
-facts = build("systems_used", data, "systems_used", tr, Filters()).facts
+facts = view("systems_used", "systems_used", lang).facts
 a, b, c = st.columns(3)
 a.metric(tr("people_linked"), facts["total"])
 b.metric(tr("multi_system_users"), f"{facts['multi']} ({facts['multi_share']})")

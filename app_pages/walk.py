@@ -8,9 +8,9 @@ import streamlit as st
 
 from cpt_public import urlstate, walks
 from cpt_public.cached import content, release, walk_pdf
-from cpt_public.charts import build
+from cpt_public.cached import view as cached_view
 from cpt_public.i18n import fmt_date
-from cpt_public.pages_support import current_lang, feedback_form, kiosk_style
+from cpt_public.pages_support import chart, current_lang, feedback_form, kiosk_style
 from cpt_public.text import takeaway
 
 lang = current_lang()
@@ -65,7 +65,7 @@ if mode == "facilitator":
     st.header(tr("printables"))
     base = walks.public_base(os.environ.get("CPT_PUBLIC_URL"), st.context.url)
     for kind in ("posters", "handout", "glossary"):
-        st.download_button(tr(f"download_{kind}"), walk_pdf(data.package.version, kind, wid, lang, base),
+        st.download_button(tr(f"download_{kind}"), lambda kind=kind: walk_pdf(data.package.version, kind, wid, lang, base),
                            file_name=f"{kind}-{wid}-{lang}.pdf", mime="application/pdf", on_click="ignore",
                            icon=":material/print:", key=f"dl_{kind}")
     st.query_params.from_dict(urlstate.encode({"lang": lang, "walk": wid, "mode": mode}))
@@ -78,13 +78,10 @@ if mode != "kiosk":
 st.markdown(f"**{tr('station_of', n=n, m=m)}**")
 st.progress(n / m)
 st.title(finding.title[lang])
-view = build(finding.chart, data, finding.table, tr, title=finding.title[lang])
+view = cached_view(finding.chart, finding.table, lang, title=finding.title[lang])
 text, _ = takeaway(finding.takeaway[lang], view.facts, tr)
 st.markdown(f"**{text}**")
-if hasattr(view.chart, "to_plotly_json"):
-    st.plotly_chart(view.chart, width="stretch", alt=view.alt_text, config={"displayModeBar": False})
-else:
-    st.altair_chart(view.chart, width="stretch", alt=view.alt_text)
+chart(view)
 if view.care:
     st.warning(tr("interpret_with_care"), icon=":material/warning:")
 if station.quote:

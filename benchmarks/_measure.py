@@ -3,6 +3,7 @@
     python benchmarks/_measure.py synth OUT PEOPLE SEED
     python benchmarks/_measure.py publish INPUT OUT
     python benchmarks/_measure.py bare INPUT
+    python benchmarks/_measure.py audit RELEASE
 """
 
 import json
@@ -16,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def main(step: str, *args: str) -> None:
     started = time.perf_counter()
+    extra: dict = {}
     if step == "synth":
         from cpt_public import synth
 
@@ -31,11 +33,18 @@ def main(step: str, *args: str) -> None:
         data = read(args[0])
         exact_tables(data)
         program_outcomes(data)
+    elif step == "audit":  # re-audit a published release from its files, as `python -m cpt_public audit` does
+        from cpt_public.verify import audit_release
+
+        report = audit_release(args[0])
+        if not report.ok:
+            raise SystemExit(report.text())
+        extra = {"cells": sum(t.cells for t in report.tables), "hidden": sum(t.hidden for t in report.tables)}
     else:
         raise SystemExit(f"unknown step {step}")
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-    print(json.dumps({"step": step, "seconds": round(seconds, 3), "peak_mb": round(peak_mb, 1)}))
+    print(json.dumps({"step": step, "seconds": round(seconds, 3), "peak_mb": round(peak_mb, 1), **extra}))
 
 
 if __name__ == "__main__":

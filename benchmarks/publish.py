@@ -1,10 +1,12 @@
 """Publishing at scale: synth, publish, and a bare GROUP BY of the same exact counts, side by side.
 
-    python benchmarks/publish.py [--sizes 100000 1000000] [--repeat 1] [--json benchmarks/results/publish.json]
+    python benchmarks/publish.py [--sizes 100000 1000000 5000000] [--repeat 1] [--json benchmarks/results/publish.json]
 
 Each step runs in a fresh process (so peak memory is its own). The bare GROUP BY reads the same
 CSV files and computes the same exact counts with plain pandas (benchmarks/bare_groupby.py): the
 ratio publish / bare is what publishing's validation, protection, audit and writing cost on top.
+Each release is then audited again from its files (the `audit` command): its time is listed
+with the release's cells and hidden cells (benchmarks/audit_scale.py grows the cells instead).
 Target: publish <= 3x the bare aggregation at 1M people, peak memory under 4 GB.
 Not a test: machines here are noisy; read the ratio, not the seconds.
 """
@@ -13,13 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks._machine import machine  # noqa: E402
 
 
 def measure(*args: str) -> dict:
@@ -35,7 +39,7 @@ def best(runs: list[dict]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 5_000_000])
     parser.add_argument("--repeat", type=int, default=1, help="runs of publish and bare per size (best is kept)")
     parser.add_argument("--json", type=Path, default=HERE / "results" / "publish.json")
     args = parser.parse_args()
@@ -49,18 +53,20 @@ def main() -> None:
                 bare.append(measure("bare", str(inp)))
                 pub.append(measure("publish", str(inp), str(out)))
             p, b = best(pub), best(bare)
+            aud = measure("audit", str(out))
             rows.append({"people": n, "synth_s": syn["seconds"], "synth_mb": syn["peak_mb"],
                          "publish_s": p["seconds"], "publish_mb": p["peak_mb"],
                          "bare_s": b["seconds"], "bare_mb": b["peak_mb"],
-                         "ratio": round(p["seconds"] / b["seconds"], 2)})
-    header = f"{'people':>10} {'synth s':>8} {'synth MB':>9} {'publish s':>10} {'publish MB':>11} {'bare s':>7} {'bare MB':>8} {'publish/bare':>13}"
+                         "ratio": round(p["seconds"] / b["seconds"], 2),
+                         "audit_s": aud["seconds"], "cells": aud["cells"], "hidden": aud["hidden"]})
+    header = f"{'people':>10} {'synth s':>8} {'synth MB':>9} {'publish s':>10} {'publish MB':>11} {'bare s':>7} {'bare MB':>8} {'publish/bare':>13} {'audit s':>8} {'cells':>6} {'hidden':>7}"
     print(header)
     for r in rows:
         print(f"{r['people']:>10,} {r['synth_s']:>8.1f} {r['synth_mb']:>9.0f} {r['publish_s']:>10.1f} {r['publish_mb']:>11.0f} "
-              f"{r['bare_s']:>7.1f} {r['bare_mb']:>8.0f} {r['ratio']:>12.2f}x")
-    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": __import__("os").cpu_count()}
+              f"{r['bare_s']:>7.1f} {r['bare_mb']:>8.0f} {r['ratio']:>12.2f}x "
+              f"{r['audit_s']:>8.1f} {r['cells']:>6} {r['hidden']:>7}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+    args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2) + "\n")
     print(f"wrote {args.json}")
 
 

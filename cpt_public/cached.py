@@ -1,32 +1,85 @@
 """The Streamlit cache layer: thin wrappers over the pure functions, nothing else.
 
 The release and the site content are read-only and the same for every visitor, so each is
-loaded once per process (``st.cache_resource``) and shared by all sessions, not copied.
+loaded once per process (``st.cache_resource``) and shared by all sessions, not copied: memory
+does not grow with visitors. (pandas' copy-on-write means a page that changes a frame it was
+handed changes its own copy, never the shared table; tests/unit/test_cached.py checks both.)
 Rendered downloads (PNG, SVG, PDF) are cached per release version, language and view.
 """
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import streamlit as st
 
 from .catalog import Release, load_release, release_dir
+from .charts import Filters, View, build
 from .content import Content, content_dir, load_content
+from .errors import ReleaseError
+
+RETRY_S = 0.3
+STAMP_TTL_S = 1.0
+HEARD_TTL_S = 30
 
 
-@st.cache_resource(show_spinner=False)
-def _release(path: str, stamp: float) -> Release:
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _release(path: str, stamp: tuple) -> Release:
     return load_release(path)
 
 
+def release_stamp(path: Path) -> tuple:
+    """What changes when a release is replaced (a publish swaps in a new folder) or edited in
+    place: the folder's identity and every file's size and modification time. A few stat calls,
+    cheap enough for every rerun."""
+    try:
+        folder = path.stat()
+        files = [path / "datapackage.json", *sorted((path / "tables").glob("*"))]
+        return (folder.st_ino, folder.st_mtime_ns,
+                *((f.name, st_.st_size, st_.st_mtime_ns) for f in files if (st_ := _stat(f)) is not None))
+    except OSError:
+        return ("missing",)
+
+
+def _stat(path: Path):
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+_last_stamp: tuple[str, float, tuple] = ("", 0.0, ())  # (folder, when, stamp): a page run calls release() often
+
+
+def _current_stamp(path: Path) -> tuple:
+    global _last_stamp
+    folder, when, stamp = _last_stamp
+    now = time.monotonic()
+    if folder != str(path) or now - when >= STAMP_TTL_S:
+        stamp = release_stamp(path)
+        _last_stamp = (str(path), now, stamp)
+    return stamp
+
+
 def release() -> Release:
-    """The verified release. Reloaded when its manifest changes (a new publish swaps it in)."""
+    """The verified release, shared read-only by every session of this process.
+
+    Reloaded (and verified again) whenever its files change — looked at once a second at most —
+    so a newly published release is picked up by the next rerun and a corrupted one is refused
+    with a clear page instead of being served. A load that fails is tried once more after a
+    moment: a publish swaps folders with two renames, and a visitor may arrive between them."""
+    global _last_stamp
     path = release_dir()
-    manifest = path / "datapackage.json"
-    stamp = manifest.stat().st_mtime if manifest.exists() else 0.0
-    return _release(str(path), stamp)
+    try:
+        return _release(str(path), _current_stamp(path))
+    except ReleaseError:
+        time.sleep(RETRY_S)
+        _last_stamp = ("", 0.0, ())
+        return _release(str(path), _current_stamp(path))
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _content(folder: str, version: str, _release: Release) -> Content:
     return load_content(folder, release=_release)
 
@@ -35,6 +88,31 @@ def content() -> Content:
     """Site content, checked against the release it will describe."""
     rel = release()
     return _content(str(content_dir()), rel.package.version, rel)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _view(version: str, lang: str, kind: str, table: str, filters: Filters, title: str | None, _release: Release,
+          _content: Content) -> View:
+    return build(kind, _release, table, _content.translator(lang), filters, title=title)
+
+
+def view(kind: str, table: str, lang: str, filters: Filters = Filters(), title: str | None = None) -> View:
+    """A finding's chart, table and facts, built once per release, language and filters and then
+    shared by every session (pages only read a view)."""
+    rel = release()
+    return _view(rel.package.version, lang, kind, table, filters, title, rel, content())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _briefing(version: str, lang: str, _release: Release, _content: Content):
+    from .briefing import briefing
+
+    return briefing(_release, _content, _content.translator(lang))
+
+
+def briefing(lang: str):
+    rel = release()
+    return _briefing(rel.package.version, lang, rel, content())
 
 
 @st.cache_resource(show_spinner=False)
@@ -78,19 +156,27 @@ def walk_pdf(version: str, kind: str, walk: str, lang: str, base_url: str) -> by
 
 
 def heard() -> list[str] | None:
-    """What we heard, as lines in the visitor's language; None when the database cannot be read."""
-    from .feedback.report import top_themes, what_we_heard
-    from .feedback.store import StoreError
+    """What we heard, as lines in the visitor's language; None when the database cannot be read.
+    Counted again at most every HEARD_TTL_S seconds, not on every view of every visitor."""
+    from .feedback.store import StoreError, database_url
     from .pages_support import current_lang
-    from .text import heard_lines
 
+    rel = release()
     try:
-        frame = feedback_store().frame()
+        return list(_heard(database_url(), current_lang(), rel.package.version))
     except StoreError:
         return None
+
+
+@st.cache_data(show_spinner=False, ttl=HEARD_TTL_S, max_entries=32)
+def _heard(url: str, lang: str, version: str) -> tuple[str, ...]:
+    from .feedback.report import top_themes, what_we_heard
+    from .text import heard_lines
+
+    frame = _feedback_store(url).frame()  # a StoreError is not cached: the next view tries again
     site, pv = content(), release().package.privacy
-    return heard_lines(what_we_heard(frame, pv.threshold, pv.protectionRange), site, site.translator(current_lang()),
-                       top_themes(frame, pv.threshold))
+    return tuple(heard_lines(what_we_heard(frame, pv.threshold, pv.protectionRange), site, site.translator(lang),
+                             top_themes(frame, pv.threshold)))
 
 
 @st.cache_resource(show_spinner=False)

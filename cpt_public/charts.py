@@ -12,6 +12,7 @@ facts a takeaway may cite, and whether small numbers call for care. Rules everyw
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -57,6 +58,27 @@ class View:
     facts: dict[str, str]
     care: bool
     tables: list[str]
+
+    @property
+    def is_plotly(self) -> bool:
+        return isinstance(self.chart, go.Figure)
+
+    @functools.cached_property
+    def screen_spec(self) -> dict:
+        """The on-screen chart as a Vega-Lite spec, made once per (shared, cached) view.
+        st.altair_chart would convert and validate the Altair chart on every rerun, under a lock
+        that Streamlit holds process-wide (Altair's settings are global): under load that lock,
+        not the data, was the bottleneck (docs/performance.md)."""
+        spec = self.chart.to_dict()
+        view = spec.get("config", {}).get("view", {})
+        for key in ("continuousWidth", "continuousHeight"):  # Altair's default theme, which Streamlit turns off
+            view.pop(key, None)
+        return spec
+
+    @functools.cached_property
+    def figure_json(self) -> str:
+        """The download twin's spec, for the PNG/SVG renderer."""
+        return self.figure.to_json()
 
 
 @dataclasses.dataclass(frozen=True)

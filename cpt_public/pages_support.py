@@ -25,6 +25,14 @@ def broken_release(exc: Exception, lang: str) -> None:
     st.markdown(help_text)
 
 
+def chart(view) -> None:
+    """A finding's chart, drawn from the view's prepared spec (see charts.View.screen_spec)."""
+    if view.is_plotly:
+        st.plotly_chart(view.chart, width="stretch", alt=view.alt_text, config={"displayModeBar": False})
+    else:
+        st.vega_lite_chart(spec=view.screen_spec, width="stretch", alt=view.alt_text)
+
+
 def current_lang() -> str:
     """The language the router chose for this run (app.py sets it before any page runs)."""
     return st.session_state.get("ui_lang", "en")

@@ -7,15 +7,11 @@ skip hook in tests/conftest.py turns that into a failure.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from benchmarks.serve import streamlit_server
 from tests.conftest import ROOT
 
 CHROMIUM = Path(os.environ.get("CPT_CHROMIUM", "/usr/bin/chromium"))
@@ -23,40 +19,14 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-con
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """The app on the shipped demo release, on a free loopback port."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "CPT_RELEASE_DIR": str(ROOT / "published_data"),
-           "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'feedback.sqlite'}", "CPT_DEMO_STAFF": "1"}
-    env.pop("CPT_PUBLIC_URL", None)
-    env.pop("CPT_CONTENT_DIR", None)
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-                                 "--server.address", "127.0.0.1", "--server.headless", "true"],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"streamlit did not start:\n{log.read_text()}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    env = {"CPT_RELEASE_DIR": str(ROOT / "published_data"), "CPT_DEMO_STAFF": "1",
+           "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'feedback.sqlite'}",
+           "CPT_PUBLIC_URL": None, "CPT_CONTENT_DIR": None}
+    with streamlit_server(env=env, log=tmp_path_factory.mktemp("server") / "streamlit.log") as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")
