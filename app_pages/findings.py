@@ -6,7 +6,7 @@ from cpt_public import urlstate
 from cpt_public.cached import chart_image, content, release
 from cpt_public.cached import view as cached_view
 from cpt_public.charts import KINDS, Filters
-from cpt_public.pages_support import chart, current_lang, feedback_form
+from cpt_public.pages_support import chart, current_lang, feedback_form, numbers
 from cpt_public.text import release_csv, source_lines, takeaway
 from cpt_public.universes import SYSTEMS
 
@@ -72,7 +72,7 @@ with st.expander(tr("chart_text")):
     st.write(view.alt_text)
 
 st.subheader(tr("table_view"))
-st.dataframe(view.table, hide_index=True, width="stretch")
+numbers(view.table, tr("table_view"))
 tables = [data[t] for t in view.tables]
 if any(t.frame["suppressed"].any() for t in tables):
     st.markdown(tr("suppressed_note"))

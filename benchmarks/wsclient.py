@@ -62,8 +62,9 @@ class Visitor:
     def __init__(self, base: str, timeout: float = 60, locale: str = "en-US"):
         self.base, self.timeout, self.locale = base.rstrip("/"), timeout, locale
         parts = urlsplit(self.base)
-        self.ws = connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
-                          origin=f"{parts.scheme}://{parts.netloc}", open_timeout=timeout, max_size=None)
+        self._connection = connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
+                                   origin=f"{parts.scheme}://{parts.netloc}", open_timeout=timeout, max_size=None)
+        self.ws = self._connection.__enter__()
         self.page_hash = ""
         self.page_name = ""
         self.query = ""
@@ -72,7 +73,7 @@ class Visitor:
         self.values: dict[str, WidgetState] = {}
 
     def close(self) -> None:
-        self.ws.close()
+        self._connection.__exit__(None, None, None)
 
     def __enter__(self) -> Visitor:
         return self

@@ -19,13 +19,17 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-con
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
+SERVER_DB: dict[str, str] = {}  # server URL -> its feedback database, for tests that count what was stored
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """The app on the shipped demo release, on a free loopback port."""
-    env = {"CPT_RELEASE_DIR": str(ROOT / "published_data"), "CPT_DEMO_STAFF": "1",
-           "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'feedback.sqlite'}",
+    db = f"sqlite:///{tmp_path_factory.mktemp('db') / 'feedback.sqlite'}"
+    env = {"CPT_RELEASE_DIR": str(ROOT / "published_data"), "CPT_DEMO_STAFF": "1", "DATABASE_URL": db,
            "CPT_PUBLIC_URL": None, "CPT_CONTENT_DIR": None}
     with streamlit_server(env=env, log=tmp_path_factory.mktemp("server") / "streamlit.log") as (url, _):
+        SERVER_DB[url] = db
         yield url
 
 
