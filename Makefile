@@ -28,5 +28,9 @@ demo-release: install  ## rebuild published_data/ from synthetic records (determ
 	$(BIN)/python -m cpt_public synth --out build/demo-input --people $(DEMO_PEOPLE) --seed $(DEMO_SEED)
 	$(BIN)/python -m cpt_public publish --input build/demo-input --out published_data --seed $(DEMO_SEED)
 
-benchmark: install  ## performance figures, as ratios against baselines run side by side
+benchmark: install  ## performance figures, as ratios against baselines run side by side (about 30 minutes)
+	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/visitors.py
+	$(BIN)/python benchmarks/audit_scale.py
+	$(BIN)/python benchmarks/feedback.py
 	$(BIN)/python benchmarks/publish.py

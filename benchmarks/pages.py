@@ -87,6 +87,9 @@ def bare_reruns(base: str, repeat: int) -> list[float]:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"page speed needs Debian's Chromium at {CHROMIUM}: apt-get install chromium "
+                         "(.ci/run installs it too; nothing is downloaded)")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path, default=Path(__file__).resolve().parent / "results" / "pages.json")

@@ -183,7 +183,7 @@ def _heard(url: str, lang: str, version: str) -> tuple[str, ...]:
 def login_guard():
     from .feedback.staff import LoginGuard
 
-    return LoginGuard()  # one per process: failed attempts count across every session
+    return LoginGuard(store=feedback_store())  # failures counted in the database: across sessions and processes
 
 
 def staff_accounts():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Integer, String, Text, func
+from sqlalchemy import DateTime, Float, Index, Integer, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -28,3 +28,15 @@ class Feedback(Base):
     connection: Mapped[str | None] = mapped_column(String(32))  # lived_experience | provider | resident | other
     language: Mapped[str] = mapped_column(String(8), nullable=False)
     themes: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")  # staff's tags
+
+
+class SignInFailure(Base):
+    """A failed staff sign-in. Kept in the database so that every app process behind a proxy
+    counts the same failures (a per-process count could be spread across processes)."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_user_at", "user_name", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    at: Mapped[float] = mapped_column(Float, nullable=False)  # seconds since the epoch (every process's clock)

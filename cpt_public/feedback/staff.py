@@ -51,19 +51,57 @@ def hash_password(password: str) -> str:
 
 
 class LoginGuard:
-    """Counts failed sign-ins per user name across all sessions of this process and locks the
-    name for LOCKOUT_S after MAX_FAILURES. (Several app processes keep separate counts.)"""
+    """Counts failed sign-ins per user name and locks the name for LOCKOUT_S after MAX_FAILURES.
 
-    def __init__(self, clock=time.monotonic):
+    With a ``store`` (the feedback database) failures are counted there, so every app process
+    behind a proxy sees the same count; without one, or while the database cannot be reached,
+    this process's own count applies (a lockout is never lifted because a database is down)."""
+
+    def __init__(self, clock=time.time, store=None):
         self._clock = clock
+        self._store = store
         self._failures: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
-    def locked(self, user: str) -> bool:
+    def _local(self, user: str) -> int:
         with self._lock:
             recent = [t for t in self._failures.get(user, []) if self._clock() - t < LOCKOUT_S]
             self._failures[user] = recent
-            return len(recent) >= MAX_FAILURES
+            return len(recent)
+
+    def locked(self, user: str) -> bool:
+        count = self._local(user)
+        if self._store is not None:
+            from .store import StoreError
+
+            try:
+                count = max(count, self._store.failures_since(user, self._clock() - LOCKOUT_S))
+            except StoreError:
+                pass
+        return count >= MAX_FAILURES
+
+    def _failed(self, user: str) -> None:
+        now = self._clock()
+        with self._lock:
+            self._failures.setdefault(user, []).append(now)
+        if self._store is not None:
+            from .store import StoreError
+
+            try:
+                self._store.record_failure(user, now)
+            except StoreError:
+                pass
+
+    def _succeeded(self, user: str) -> None:
+        with self._lock:
+            self._failures.pop(user, None)
+        if self._store is not None:
+            from .store import StoreError
+
+            try:
+                self._store.clear_failures(user)
+            except StoreError:
+                pass
 
     def check(self, accounts: Mapping[str, Account], user: str, password: str) -> Account | None:
         """The account if the password is right and the name is not locked; else None."""
@@ -73,8 +111,7 @@ class LoginGuard:
         account = accounts.get(user)
         try:
             if account is not None and _hasher.verify(account.password_hash, password):
-                with self._lock:
-                    self._failures.pop(user, None)
+                self._succeeded(user)
                 return account
         except (VerificationError, InvalidHashError):
             pass
@@ -83,8 +120,7 @@ class LoginGuard:
                 _hasher.verify(DEMO_HASH, password + "x")
             except VerificationError:
                 pass
-        with self._lock:
-            self._failures.setdefault(user, []).append(self._clock())
+        self._failed(user)
         return None
 
 

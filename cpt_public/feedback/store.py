@@ -16,14 +16,14 @@ from pathlib import Path
 import pandas as pd
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..errors import CptError
 from .form import Submission
-from .schema import Feedback
+from .schema import Feedback, SignInFailure
 
 DEFAULT_SQLITE = Path(__file__).resolve().parents[2] / "data" / "feedback.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -122,6 +122,32 @@ class FeedbackStore:
             with self.engine.begin() as conn:
                 for row_id, tags in themes.items():
                     conn.execute(update(Feedback).where(Feedback.id == int(row_id)).values(themes=tags))
+        except SQLAlchemyError as exc:
+            raise StoreError("the feedback database is not available") from exc
+
+    def record_failure(self, user: str, at: float) -> None:
+        """A failed staff sign-in (user names are cut to the column's length)."""
+        try:
+            self._ensure()
+            with self.engine.begin() as conn:
+                conn.execute(insert(SignInFailure).values(user_name=user[:64], at=at))
+        except SQLAlchemyError as exc:
+            raise StoreError("the feedback database is not available") from exc
+
+    def failures_since(self, user: str, since: float) -> int:
+        try:
+            self._ensure()
+            with self.engine.connect() as conn:
+                return conn.execute(select(func.count()).where(SignInFailure.user_name == user[:64],
+                                                               SignInFailure.at >= since)).scalar_one()
+        except SQLAlchemyError as exc:
+            raise StoreError("the feedback database is not available") from exc
+
+    def clear_failures(self, user: str) -> None:
+        try:
+            self._ensure()
+            with self.engine.begin() as conn:
+                conn.execute(delete(SignInFailure).where(SignInFailure.user_name == user[:64]))
         except SQLAlchemyError as exc:
             raise StoreError("the feedback database is not available") from exc
 

@@ -71,7 +71,7 @@ def pg_url():
     if not url:
         pytest.skip("PostgreSQL tests need CPT_TEST_POSTGRES_URL (run scripts/postgres-for-tests.sh as root)")
     _admin(url, "ALTER DATABASE cpt_test RESET default_transaction_read_only",
-           "DROP TABLE IF EXISTS feedback, alembic_version CASCADE")  # a clean database for every test
+           "DROP TABLE IF EXISTS feedback, sign_in_failures, alembic_version CASCADE")  # a clean database for every test
     yield url
     _admin(url, "ALTER DATABASE cpt_test RESET default_transaction_read_only")
 
@@ -90,7 +90,7 @@ def test_store_round_trip_and_migrations(db_url):
     frame = store.frame()
     assert len(frame) == 1 and frame["id"].iat[0] == row and frame["comment"].iat[0] == "It matches, mostly."
     with store.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0003"
 
 
 def test_a_retried_submission_is_stored_once(db_url):

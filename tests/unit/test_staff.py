@@ -30,6 +30,35 @@ def test_sign_in_and_lockout():
     assert guard.check(accts, "nobody", "x") is None
 
 
+def test_lockout_counts_across_processes_through_the_database(tmp_path):
+    """Two app processes behind a proxy: failures on either count towards one lockout."""
+    from cpt_public.feedback.store import FeedbackStore
+
+    url = f"sqlite:///{tmp_path / 'fb.sqlite'}"
+    now = [1_000_000.0]
+    first = staff.LoginGuard(clock=lambda: now[0], store=FeedbackStore(url))
+    second = staff.LoginGuard(clock=lambda: now[0], store=FeedbackStore(url))
+    accts = staff.accounts({}, demo=True)
+    for i in range(staff.MAX_FAILURES):
+        assert (first if i % 2 else second).check(accts, "demo", "wrong") is None
+    assert first.locked("demo") and second.locked("demo")
+    assert second.check(accts, "demo", staff.DEMO_PASSWORD) is None
+    now[0] += staff.LOCKOUT_S + 1
+    assert first.check(accts, "demo", staff.DEMO_PASSWORD) is not None  # and a success clears the count
+    assert FeedbackStore(url).failures_since("demo", 0) == 0
+
+
+def test_lockout_still_counts_while_the_database_is_down(tmp_path):
+    from cpt_public.feedback.store import FeedbackStore
+
+    down = FeedbackStore(f"sqlite:///file:{tmp_path / 'missing.sqlite'}?mode=ro&uri=true")
+    guard = staff.LoginGuard(store=down)
+    accts = staff.accounts({}, demo=True)
+    for _ in range(staff.MAX_FAILURES):
+        assert guard.check(accts, "demo", "wrong") is None
+    assert guard.locked("demo")
+
+
 def test_session_timeout():
     assert staff.expired(None)
     assert not staff.expired(1000.0, now=1000.0 + staff.SESSION_IDLE_S - 1)
