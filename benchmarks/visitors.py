@@ -56,9 +56,9 @@ def journey(base: str, tag: str, pause, keep: list | None) -> tuple[list[float],
     errors: list[str] = []
     thanked = False
     try:
-        seconds, _ = fetch_site(base)
+        seconds, _, cookie = fetch_site(base)
         loads.append(seconds)
-        v = Visitor(base)
+        v = Visitor(base, cookie=cookie)
         with contextlib.ExitStack() as stack:
             stack.callback(v.close) if keep is None else keep.append(v)
 
@@ -94,9 +94,9 @@ def bare_journey(base: str, tag: str, pause, keep: list | None) -> tuple[list[fl
     loads: list[float] = []
     errors: list[str] = []
     try:
-        seconds, _ = fetch_site(base)
+        seconds, _, cookie = fetch_site(base)
         loads.append(seconds)
-        v = Visitor(base)
+        v = Visitor(base, cookie=cookie)
         with contextlib.ExitStack() as stack:
             stack.callback(v.close) if keep is None else keep.append(v)
             for _ in range(7):

@@ -43,27 +43,31 @@ class Run:
         return any(text in t for t in self.texts)
 
 
-def fetch_site(base: str, assets: bool = True, timeout: float = 60) -> tuple[float, int]:
+def fetch_site(base: str, assets: bool = True, timeout: float = 60) -> tuple[float, int, str]:
     """What a first-time browser fetches before the websocket: the page and its script and
-    style bundles. Returns (seconds, bytes)."""
+    style bundles. Returns (seconds, bytes, the cookies it was given as a Cookie header) — behind
+    a proxy with sticky sessions the cookie is what keeps the visitor on one process."""
     started, size = time.perf_counter(), 0
-    html = urllib.request.urlopen(base + "/", timeout=timeout).read()
+    with urllib.request.urlopen(base + "/", timeout=timeout) as response:
+        html = response.read()
+        cookie = "; ".join(c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or [])
     size += len(html)
     if assets:
         for path in sorted(set(ASSET.findall(html.decode("utf-8", "replace")))):
-            req = urllib.request.Request(f"{base}/{path[2:]}", headers={"Accept-Encoding": "gzip"})
+            req = urllib.request.Request(f"{base}/{path[2:]}", headers={"Accept-Encoding": "gzip", "Cookie": cookie})
             size += len(urllib.request.urlopen(req, timeout=timeout).read())
-    return time.perf_counter() - started, size
+    return time.perf_counter() - started, size, cookie
 
 
 class Visitor:
     """One browser tab's session. ``open(page)`` then ``set``/``click`` widgets by key."""
 
-    def __init__(self, base: str, timeout: float = 60, locale: str = "en-US"):
+    def __init__(self, base: str, timeout: float = 60, locale: str = "en-US", cookie: str = ""):
         self.base, self.timeout, self.locale = base.rstrip("/"), timeout, locale
         parts = urlsplit(self.base)
         self._connection = connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
-                                   origin=f"{parts.scheme}://{parts.netloc}", open_timeout=timeout, max_size=None)
+                                   origin=f"{parts.scheme}://{parts.netloc}", open_timeout=timeout, max_size=None,
+                                   additional_headers={"Cookie": cookie} if cookie else None)
         self.ws = self._connection.__enter__()
         self.page_hash = ""
         self.page_name = ""

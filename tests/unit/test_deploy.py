@@ -1,0 +1,63 @@
+"""The container recipe and the multi-process setup, checked as far as they can be without
+building an image (no container engine runs here; tests/e2e/test_deploy.py runs the processes
+and nginx configuration for real)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from tests.conftest import ROOT
+
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+INSTRUCTIONS = [line.strip() for line in re.sub(r"\\\n", " ", DOCKERFILE).splitlines()
+                if line.strip() and not line.lstrip().startswith("#")]
+
+
+def instructions(name: str) -> list[str]:
+    return [i[len(name) + 1:] for i in INSTRUCTIONS if i.startswith(name + " ")]
+
+
+def test_the_image_is_the_projects_python_with_the_locked_requirements():
+    assert instructions("FROM") == ["python:3.11-slim"]
+    assert any("pip install -r requirements.txt" in r for r in instructions("RUN"))
+    assert "COPY requirements.txt ." in INSTRUCTIONS
+
+
+def test_everything_the_image_copies_exists_and_no_data_is_copied():
+    for args in instructions("COPY"):
+        *sources, _ = args.split()
+        for src in sources:
+            assert (ROOT / src).exists(), f"COPY {src}: no such file in the project"
+            assert not re.match(r"(data|records|build)(/|$)", src), f"the image must not hold {src}"
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for must in (".venv", "data", ".streamlit/secrets.toml", ".git"):
+        assert must in ignored
+
+
+def test_it_runs_as_a_user_with_a_health_check_and_the_shared_start_script():
+    assert instructions("USER") and instructions("USER")[-1] != "root"
+    assert any("/_stcore/health" in h for h in instructions("HEALTHCHECK"))
+    assert instructions("CMD") == ['["deploy/run-app.sh"]']
+    script = ROOT / "deploy" / "run-app.sh"
+    assert os.access(script, os.X_OK)
+    assert "streamlit run app.py" in script.read_text()
+
+
+def test_the_compose_file_shares_postgresql_and_one_cookie_secret_across_processes():
+    compose = (ROOT / "deploy" / "compose.yaml").read_text()
+    assert "DATABASE_URL: postgresql+psycopg://" in compose
+    assert "STREAMLIT_SERVER_COOKIE_SECRET" in compose
+    assert "./nginx.conf:/etc/nginx/nginx.conf:ro" in compose
+    apps = re.findall(r"^  (app\d+): \*app$", compose, re.M)
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstreams = re.findall(r"server (app\d+):8501", conf)
+    assert apps and sorted(apps) == sorted(upstreams), "every app service is an upstream of the proxy, and only those"
+
+
+def test_the_proxy_keeps_visitors_on_one_process_and_passes_websockets():
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "hash $cpt_route consistent;" in conf
+    assert "proxy_set_header Upgrade $http_upgrade;" in conf
+    assert "proxy_set_header Host $http_host;" in conf  # Streamlit checks Origin against Host, port included
+    assert "client_max_body_size 1m;" in conf
