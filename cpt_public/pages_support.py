@@ -56,16 +56,17 @@ def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[
     clear the fields: on success they are cleared and the visitor thanked; on any failure every
     value stays where it was, with a message, and the same submission id for the retry."""
     from .cached import feedback_store
-    from .feedback.form import CONNECTIONS, MAX_COMMENT, REFLECTS, RateLimiter, new_submission_id
+    from .feedback.form import CONNECTIONS, MAX_COMMENT, REFLECTS, RateLimiter, RepeatGuard, new_submission_id
     from .feedback.service import submit
 
     tag = station or "general"
     keys = {k: f"fb_{k}_{tag}" for k in ("reflects", "comment", "connection", "sid", "outcome")}
     st.session_state.setdefault(keys["sid"], new_submission_id())
     limiter = st.session_state.setdefault("fb_limiter", RateLimiter())
+    repeats = st.session_state.setdefault("fb_repeats", RepeatGuard())
 
     def send() -> None:
-        outcome = submit(feedback_store(), limiter, st.session_state[keys["sid"]], station=station,
+        outcome = submit(feedback_store(), limiter, st.session_state[keys["sid"]], repeats, station=station,
                          reflects=st.session_state.get(keys["reflects"]),
                          comment=st.session_state.get(keys["comment"], ""),
                          connection=st.session_state.get(keys["connection"]), language=lang, stations=stations,

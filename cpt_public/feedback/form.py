@@ -77,3 +77,27 @@ class RateLimiter:
 
     def record(self) -> None:
         self._times.append(self._clock())
+
+
+REPEAT_WINDOW_S = 30
+
+
+class RepeatGuard:
+    """Per session: the last saved submission's words and when. A double click — or a second
+    click that reaches the server before the cleared form has reached the browser — sends the
+    same words again under a *new* submission id, which the store's idempotency cannot catch
+    (found by tests/e2e/test_hardening.py). An identical submission within REPEAT_WINDOW_S gets
+    the first one's answer and is not stored again."""
+
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self._last: tuple[tuple, float, object] | None = None
+
+    def repeat_of(self, key: tuple):
+        """The earlier outcome if ``key`` (station, answer, comment, connection, event) was just saved."""
+        if self._last and self._last[0] == key and self._clock() - self._last[1] < REPEAT_WINDOW_S:
+            return self._last[2]
+        return None
+
+    def remember(self, key: tuple, outcome) -> None:
+        self._last = (key, self._clock(), outcome)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .form import FormError, RateLimiter, build
+from .form import FormError, RateLimiter, RepeatGuard, build
 from .store import FeedbackStore, StoreError
 
 
@@ -16,9 +16,13 @@ class Outcome:
     redacted: bool = False
 
 
-def submit(store: FeedbackStore, limiter: RateLimiter, submission_id: str, **values) -> Outcome:
+def submit(store: FeedbackStore, limiter: RateLimiter, submission_id: str, repeats: RepeatGuard | None = None,
+           **values) -> Outcome:
     """Never raises for the visitor's or the database's sake: the outcome says what happened,
     and on failure the caller keeps everything the visitor entered."""
+    key = tuple(values.get(k) for k in ("station", "reflects", "comment", "connection", "event"))
+    if repeats is not None and (earlier := repeats.repeat_of(key)) is not None:
+        return earlier
     blocked = limiter.check()
     if blocked:
         return Outcome(False, blocked)
@@ -31,4 +35,7 @@ def submit(store: FeedbackStore, limiter: RateLimiter, submission_id: str, **val
     except StoreError:
         return Outcome(False, "fb_save_failed")
     limiter.record()
-    return Outcome(True, "fb_thanks", s.comment, s.redactions > 0)
+    outcome = Outcome(True, "fb_thanks", s.comment, s.redactions > 0)
+    if repeats is not None:
+        repeats.remember(key, outcome)
+    return outcome

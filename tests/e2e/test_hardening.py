@@ -16,7 +16,7 @@ from benchmarks.visitors import count_comments, journey
 from benchmarks.wsclient import Visitor, VisitorError
 from cpt_public.publish import _swap
 from tests.conftest import ROOT
-from tests.e2e.conftest import SERVER_DB, open_page
+from tests.e2e.conftest import SERVER_DB, open_page, settle
 
 
 def test_uploads_without_the_xsrf_token_are_refused(server):
@@ -108,3 +108,21 @@ def _wait_for(step, ok, tries: int = 20):
             return run
         time.sleep(0.25)
     raise AssertionError(f"never saw the expected page; last texts: {run.texts[:5]}")
+
+
+def test_rapid_clicks_on_send_store_the_comment_once(server, browser):
+    context = browser.new_context()
+    pg = context.new_page()
+    open_page(pg, server + "/feedback")
+    pg.get_by_text("Partly").first.click()
+    pg.get_by_label("In your own words (optional)").fill("rapid-clicks: pressed again and again")
+    send = pg.get_by_role("button", name="Send")
+    send.dblclick()
+    for _ in range(3):
+        send.click(no_wait_after=True)
+    settle(pg)
+    pg.wait_for_timeout(500)
+    settle(pg)
+    assert count_comments(SERVER_DB[server], "rapid-clicks:") == 1
+    assert pg.get_by_text("Thank you").count() <= 1
+    context.close()

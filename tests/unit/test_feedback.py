@@ -166,6 +166,25 @@ def test_submit_reports_each_outcome(tmp_path):
     assert store.count() == RATE_MAX
 
 
+def test_the_same_words_sent_again_at_once_are_stored_once(tmp_path):
+    """A double click arrives with a new submission id; the repeat guard catches it."""
+    from cpt_public.feedback.form import REPEAT_WINDOW_S, RepeatGuard
+    from cpt_public.feedback.service import submit
+
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'f.sqlite'}")
+    now = [0.0]
+    guard, limiter = RepeatGuard(clock=lambda: now[0]), RateLimiter(clock=lambda: now[0])
+    values = {"station": "systems_used", "reflects": "no", "comment": "Twice?", "connection": None, "language": "en"}
+    first = submit(store, limiter, new_submission_id(), guard, **values)
+    again = submit(store, limiter, new_submission_id(), guard, **values)
+    assert first.ok and again == first and store.count() == 1
+    assert submit(store, limiter, new_submission_id(), guard, **{**values, "comment": "Something else"}).ok
+    assert store.count() == 2
+    now[0] += REPEAT_WINDOW_S + 1
+    assert submit(store, limiter, new_submission_id(), guard, **{**values, "comment": "Something else"}).ok
+    assert store.count() == 3  # the same words later are a new comment
+
+
 def test_what_we_heard_suppresses_small_counts_like_published_tables():
     import numpy as np
     import pandas as pd
