@@ -25,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text  # noqa: E402
 
+from benchmarks._machine import machine  # noqa: E402
+
 from cpt_public.feedback.form import build, new_submission_id  # noqa: E402
 from cpt_public.feedback.store import FeedbackStore  # noqa: E402
 
@@ -102,7 +104,7 @@ def main() -> None:
     for r in rows:
         print(f"{r['database']:<11} {r['writers']:>7} {r['store_per_s']:>9.1f} {r['raw_per_s']:>9.1f} {r['raw_over_store']:>9.2f}x")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"rows": rows}, indent=2) + "\n")
+    args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2) + "\n")
     print(f"wrote {args.json}")
 
 
