@@ -9,14 +9,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -92,14 +94,24 @@ class FeedbackStore:
             migrate(self.engine)
             self._ready = True
 
+    @contextlib.contextmanager
+    def _available(self) -> Iterator[None]:
+        """The schema in place, and any database failure a StoreError with a plain message."""
+        try:
+            self._ensure()
+            yield
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the feedback database is not available ({type(exc.__cause__ or exc).__name__})") from exc
+        except OSError as exc:
+            raise StoreError(f"the feedback database is not available ({exc.strerror or exc})") from exc
+
     def add(self, s: Submission) -> int:
         """Store a submission (already redacted and validated). Returns its row id.
         One autocommit statement — INSERT … ON CONFLICT (submission_id) DO NOTHING RETURNING id —
         is atomic on its own and makes a retried submission a no-op."""
-        try:
-            self._ensure()
-            insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-            stmt = insert(Feedback).values(
+        with self._available():
+            dialect_insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+            stmt = dialect_insert(Feedback).values(
                 submission_id=s.submission_id, source=s.source, station=s.station, event=s.event, reflects=s.reflects,
                 comment=s.comment, redactions=s.redactions, connection=s.connection, language=s.language,
             ).on_conflict_do_nothing(index_elements=["submission_id"]).returning(Feedback.id)
@@ -108,62 +120,32 @@ class FeedbackStore:
                 if row_id is None:  # stored by an earlier attempt
                     row_id = conn.execute(select(Feedback.id).where(Feedback.submission_id == s.submission_id)).scalar_one()
                 return row_id
-        except SQLAlchemyError as exc:
-            raise StoreError(f"the feedback database is not available ({type(exc.__cause__ or exc).__name__})") from exc
-        except OSError as exc:
-            raise StoreError(f"the feedback database is not available ({exc.strerror or exc})") from exc
 
     def set_themes(self, themes: dict[int, str]) -> None:
         """Save staff's theme tags (row id -> comma-separated tags)."""
-        from sqlalchemy import update
-
-        try:
-            self._ensure()
-            with self.engine.begin() as conn:
-                for row_id, tags in themes.items():
-                    conn.execute(update(Feedback).where(Feedback.id == int(row_id)).values(themes=tags))
-        except SQLAlchemyError as exc:
-            raise StoreError("the feedback database is not available") from exc
+        with self._available(), self.engine.begin() as conn:
+            for row_id, tags in themes.items():
+                conn.execute(update(Feedback).where(Feedback.id == int(row_id)).values(themes=tags))
 
     def record_failure(self, user: str, at: float) -> None:
         """A failed staff sign-in (user names are cut to the column's length)."""
-        try:
-            self._ensure()
-            with self.engine.begin() as conn:
-                conn.execute(insert(SignInFailure).values(user_name=user[:64], at=at))
-        except SQLAlchemyError as exc:
-            raise StoreError("the feedback database is not available") from exc
+        with self._available(), self.engine.begin() as conn:
+            conn.execute(insert(SignInFailure).values(user_name=user[:64], at=at))
 
     def failures_since(self, user: str, since: float) -> int:
-        try:
-            self._ensure()
-            with self.engine.connect() as conn:
-                return conn.execute(select(func.count()).where(SignInFailure.user_name == user[:64],
-                                                               SignInFailure.at >= since)).scalar_one()
-        except SQLAlchemyError as exc:
-            raise StoreError("the feedback database is not available") from exc
+        with self._available(), self.engine.connect() as conn:
+            return conn.execute(select(func.count()).where(SignInFailure.user_name == user[:64],
+                                                           SignInFailure.at >= since)).scalar_one()
 
     def clear_failures(self, user: str) -> None:
-        try:
-            self._ensure()
-            with self.engine.begin() as conn:
-                conn.execute(delete(SignInFailure).where(SignInFailure.user_name == user[:64]))
-        except SQLAlchemyError as exc:
-            raise StoreError("the feedback database is not available") from exc
+        with self._available(), self.engine.begin() as conn:
+            conn.execute(delete(SignInFailure).where(SignInFailure.user_name == user[:64]))
 
     def count(self) -> int:
-        try:
-            self._ensure()
-            with Session(self.engine) as session:
-                return session.scalar(select(func.count(Feedback.id))) or 0
-        except SQLAlchemyError as exc:
-            raise StoreError("the feedback database is not available") from exc
+        with self._available(), Session(self.engine) as session:
+            return session.scalar(select(func.count(Feedback.id))) or 0
 
     def frame(self) -> pd.DataFrame:
         """All feedback, newest first (for staff review and reporting back)."""
-        try:
-            self._ensure()
-            with self.engine.connect() as conn:
-                return pd.read_sql(select(Feedback).order_by(Feedback.created_at.desc(), Feedback.id.desc()), conn)
-        except SQLAlchemyError as exc:
-            raise StoreError("the feedback database is not available") from exc
+        with self._available(), self.engine.connect() as conn:
+            return pd.read_sql(select(Feedback).order_by(Feedback.created_at.desc(), Feedback.id.desc()), conn)

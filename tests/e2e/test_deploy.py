@@ -16,18 +16,17 @@ import sys
 import threading
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
 
 from benchmarks.serve import free_port
-from benchmarks.visitors import count_comments, journey
+from benchmarks.visitors import count_comments, journey, run_tag
 from tests.conftest import ROOT
 from tests.e2e.conftest import IDLE, open_page, settle
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-RUN = uuid.uuid4().hex[:8]  # the PostgreSQL test database outlives a run: count only this run's comments
+RUN = run_tag()  # the PostgreSQL test database outlives a run: count only this run's comments
 
 
 def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
