@@ -50,6 +50,7 @@ def _stat(path: Path):
 
 
 _last_stamp: tuple[str, float, tuple] = ("", 0.0, ())  # (folder, when, stamp): a page run calls release() often
+_last_failure: tuple[tuple, ReleaseError] | None = None  # ((folder, stamp), why) of the last release refused
 
 
 def _current_stamp(path: Path) -> tuple:
@@ -69,14 +70,22 @@ def release() -> Release:
     so a newly published release is picked up by the next rerun and a corrupted one is refused
     with a clear page instead of being served. A load that fails is tried once more after a
     moment: a publish swaps folders with two renames, and a visitor may arrive between them."""
-    global _last_stamp
+    global _last_stamp, _last_failure
     path = release_dir()
+    stamp = _current_stamp(path)
+    if _last_failure is not None and _last_failure[0] == (str(path), stamp):
+        raise _last_failure[1]  # the same broken files: not verified again on every visitor's rerun
     try:
-        return _release(str(path), _current_stamp(path))
+        return _release(str(path), stamp)
     except ReleaseError:
         time.sleep(RETRY_S)
         _last_stamp = ("", 0.0, ())
-        return _release(str(path), _current_stamp(path))
+        stamp = _current_stamp(path)
+        try:
+            return _release(str(path), stamp)
+        except ReleaseError as exc:
+            _last_failure = ((str(path), stamp), exc)
+            raise
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -6,7 +6,8 @@ import pytest
 
 from tests.e2e.conftest import open_page
 
-PAGES = ["/", "/findings", "/findings?finding=release_transitions", "/briefing", "/walk", "/walk?mode=kiosk", "/walk?mode=facilitator", "/feedback", "/about", "/staff"]
+PAGES = ["/", "/findings", "/findings?finding=release_transitions",
+         "/findings?finding=program_outcomes", "/briefing", "/walk", "/walk?mode=kiosk", "/walk?mode=facilitator", "/feedback", "/about", "/staff"]
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

@@ -14,6 +14,7 @@ def fresh(monkeypatch, release_copy):
     monkeypatch.setenv("CPT_RELEASE_DIR", str(release_copy))
     cached._release.clear()
     monkeypatch.setattr(cached, "_last_stamp", ("", 0.0, ()))
+    monkeypatch.setattr(cached, "_last_failure", None)
     return release_copy
 
 
@@ -74,3 +75,19 @@ def test_views_are_built_once_and_shared(fresh):
     assert a is b and a.screen_spec is b.screen_spec
     assert "continuousWidth" not in a.screen_spec.get("config", {}).get("view", {})
     assert cached.view("systems_used", "systems_used", "es") is not a
+
+
+def test_a_broken_release_is_verified_once_per_change_not_per_rerun(fresh, monkeypatch):
+    from cpt_public.errors import ReleaseError
+
+    monkeypatch.setattr(cached, "STAMP_TTL_S", 0.0)
+    monkeypatch.setattr(cached, "RETRY_S", 0.0)
+    table = fresh / "tables" / "systems_used.parquet"
+    table.write_bytes(table.read_bytes()[:-3] + b"bad")
+    loads = []
+    real = cached.load_release
+    monkeypatch.setattr(cached, "load_release", lambda p: loads.append(p) or real(p))
+    for _ in range(10):
+        with pytest.raises(ReleaseError):
+            cached.release()
+    assert len(loads) == 2  # the first attempt and its retry; later reruns reuse the verdict
