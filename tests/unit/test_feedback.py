@@ -149,6 +149,19 @@ def test_a_read_only_postgresql_database_raises_a_clear_error(pg_url):
     assert FeedbackStore(pg_url).add(submission()) > 0  # the retry succeeds once it is writable again
 
 
+def test_a_save_after_the_database_dropped_its_connections_succeeds(pg_url):
+    """A PostgreSQL restart or failover drops pooled connections; the next save is not an error."""
+    store = FeedbackStore(pg_url)
+    store.add(submission())  # the pool now holds an open connection
+    _admin(pg_url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                   "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    assert store.add(submission()) > 0
+    assert store.count() == 2
+    _admin(pg_url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                   "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    assert len(store.frame()) == 2  # reads too
+
+
 def test_submit_reports_each_outcome(tmp_path):
     from cpt_public.feedback.service import submit
 
