@@ -26,7 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text  # noqa: E402
 
 from benchmarks._machine import machine  # noqa: E402
-
 from cpt_public.feedback.form import build, new_submission_id  # noqa: E402
 from cpt_public.feedback.store import FeedbackStore  # noqa: E402
 

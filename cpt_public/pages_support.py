@@ -37,9 +37,10 @@ STATIC_ROWS = 40
 
 
 def numbers(frame, caption: str | None = None) -> None:
-    """A table of figures. Up to STATIC_ROWS rows: a plain HTML table — real table markup for
-    screen readers, and no data-grid script to load (measured: ~0.25 s off a first page load,
-    docs/performance.md). Longer tables (months x systems) get the scrollable grid."""
+    """A finding's table of figures. Up to STATIC_ROWS rows: a plain HTML table — real table
+    markup for screen readers, and no data-grid script for the browser to fetch. Longer tables
+    (months x systems) get the scrollable grid. Narrow tables only: a wide one with long text
+    overflows a phone's width into a region keyboards cannot reach (About keeps the grid)."""
     if len(frame) <= STATIC_ROWS:
         st.table(frame, hide_index=True, alt=caption)
     else:
