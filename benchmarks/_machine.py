@@ -1,7 +1,8 @@
-"""What every benchmark's JSON records about the machine it ran on."""
+"""What every benchmark's JSON records about the machine it ran on, and writing that JSON."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 from pathlib import Path
@@ -23,3 +24,10 @@ def machine() -> dict:
         pass
     return {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
             "cpu": cpu, "memory_gb": mem_gb, "system": platform.platform()}
+
+
+def save_results(path: Path, **payload) -> None:
+    """Write a benchmark's results, with the machine they were taken on, as JSON."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"machine": machine(), **payload}, indent=2) + "\n")
+    print(f"wrote {path}")

@@ -15,7 +15,6 @@ adds the MILP where an LP bound is fractional, and its bookkeeping.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ from scipy.optimize import linprog
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._machine import machine  # noqa: E402
+from benchmarks._machine import save_results  # noqa: E402
 from cpt_public.protect.audit import audit_hidden  # noqa: E402
 from cpt_public.protect.suppression import suppress  # noqa: E402
 from tests.unit.test_audit import two_way  # noqa: E402  (the audit tests' table builder)
@@ -78,9 +77,7 @@ def main() -> None:
     for r in rows:
         print(f"{r['cells']:>6} {r['hidden']:>7} {r['suppress_s']:>11.2f} {r['audit_s']:>8.2f} {r['bare_lp_s']:>11.2f} "
               f"{r['audit_over_bare']:>10.2f}x")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2) + "\n")
-    print(f"wrote {args.json}")
+    save_results(args.json, rows=rows)
 
 
 if __name__ == "__main__":

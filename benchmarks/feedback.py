@@ -12,7 +12,6 @@ The PostgreSQL rows need --postgres or CPT_TEST_POSTGRES_URL (scripts/postgres-f
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 import sys
@@ -25,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text  # noqa: E402
 
-from benchmarks._machine import machine  # noqa: E402
+from benchmarks._machine import save_results  # noqa: E402
 from cpt_public.feedback.form import build, new_submission_id  # noqa: E402
 from cpt_public.feedback.store import FeedbackStore  # noqa: E402
 
@@ -102,9 +101,7 @@ def main() -> None:
     print(f"{'database':<11} {'writers':>7} {'store/s':>9} {'raw/s':>9} {'raw/store':>10}")
     for r in rows:
         print(f"{r['database']:<11} {r['writers']:>7} {r['store_per_s']:>9.1f} {r['raw_per_s']:>9.1f} {r['raw_over_store']:>9.2f}x")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2) + "\n")
-    print(f"wrote {args.json}")
+    save_results(args.json, rows=rows)
 
 
 if __name__ == "__main__":

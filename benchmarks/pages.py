@@ -19,7 +19,6 @@ bare page. Target: every page <= 1.5x the bare page.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._machine import machine  # noqa: E402
+from benchmarks._machine import save_results  # noqa: E402
 from benchmarks.serve import BARE_APP, ROOT, streamlit_server  # noqa: E402
 from benchmarks.wsclient import Visitor  # noqa: E402
 
@@ -141,13 +140,9 @@ def main() -> None:
     print(f"{'(bare page rerun)':<22} {bare_rr:>9.3f} {1:>12.2f}x")
     for name, t in reruns.items():
         print(f"{name:<22} {t:>9.3f} {t / bare_rr:>12.1f}x")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({
-        "machine": machine(), "repeat": args.repeat, "bare_s": round(base, 3), "bare_again_s": round(base_again, 3),
-        "pages": rows,
-        "reruns": {k: {"median_s": round(v, 4), "ratio": round(v / bare_rr, 1)} for k, v in reruns.items()},
-        "bare_rerun_s": round(bare_rr, 4)}, indent=2) + "\n")
-    print(f"wrote {args.json}")
+    save_results(args.json, repeat=args.repeat, bare_s=round(base, 3), bare_again_s=round(base_again, 3), pages=rows,
+                 reruns={k: {"median_s": round(v, 4), "ratio": round(v / bare_rr, 1)} for k, v in reruns.items()},
+                 bare_rerun_s=round(bare_rr, 4))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from benchmarks._machine import machine  # noqa: E402
+from benchmarks._machine import save_results  # noqa: E402
 
 
 def measure(*args: str) -> dict:
@@ -65,9 +65,7 @@ def main() -> None:
         print(f"{r['people']:>10,} {r['synth_s']:>8.1f} {r['synth_mb']:>9.0f} {r['publish_s']:>10.1f} {r['publish_mb']:>11.0f} "
               f"{r['bare_s']:>7.1f} {r['bare_mb']:>8.0f} {r['ratio']:>12.2f}x "
               f"{r['audit_s']:>8.1f} {r['cells']:>6} {r['hidden']:>7}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2) + "\n")
-    print(f"wrote {args.json}")
+    save_results(args.json, rows=rows)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import random
 import resource
 import statistics
@@ -41,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._machine import machine  # noqa: E402
+from benchmarks._machine import save_results  # noqa: E402
 from benchmarks.serve import BARE_APP, ROOT, rss_mb, streamlit_server  # noqa: E402
 from benchmarks.wsclient import Visitor, VisitorError, fetch_site  # noqa: E402
 
@@ -216,11 +215,8 @@ def main() -> None:
         print(f"{r['visitors']:>8} {a['p50_s']:>6.2f} {a['p95_s']:>6.2f} {a['max_s']:>6.2f} {a['errors']:>6} "
               f"{a['mb_per_session']:>10.2f} {a['stored']:>4}/{r['visitors']:<2} {b['p95_s']:>10.3f} "
               f"{b['mb_per_session']:>10.2f} {r['p95_ratio']:>8.1f}x")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"machine": machine(), "think_s": args.think,
-                                     "database": "postgresql" if db.startswith("postgres") else "sqlite",
-                                     "rows": rows}, indent=2) + "\n")
-    print(f"wrote {args.json}")
+    save_results(args.json, think_s=args.think, database="postgresql" if db.startswith("postgres") else "sqlite",
+                 rows=rows)
 
 
 def print_row(r: dict) -> None:
