@@ -34,6 +34,22 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
+def wait_healthy(health_url: str, proc: subprocess.Popen, log: Path | None = None, timeout: float = 90) -> None:
+    """Wait until ``health_url`` answers "ok" (Streamlit's /_stcore/health, directly or through a
+    proxy); fail with the process's log if it exits or does not answer in time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if urllib.request.urlopen(health_url, timeout=2).read() == b"ok":
+                return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            detail = log.read_text() if log and log.exists() else "(no log kept)"
+            raise RuntimeError(f"{health_url} did not come up:\n{detail}")
+        time.sleep(0.3)
+
+
 @contextlib.contextmanager
 def streamlit_server(script: Path | str = ROOT / "app.py", env: dict[str, str | None] | None = None, log: Path | None = None,
                      port: int | None = None, args: tuple[str, ...] = (), timeout: float = 90) -> Iterator[tuple[str, subprocess.Popen]]:
@@ -46,17 +62,7 @@ def streamlit_server(script: Path | str = ROOT / "app.py", env: dict[str, str | 
                             cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                detail = log.read_text() if log else "(no log kept)"
-                raise RuntimeError(f"streamlit did not start ({script}):\n{detail}")
-            time.sleep(0.3)
+        wait_healthy(f"{url}/_stcore/health", proc, log, timeout)
         yield url, proc
     finally:
         proc.terminate()

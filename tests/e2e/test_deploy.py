@@ -14,32 +14,18 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from benchmarks.serve import free_port
+from benchmarks.serve import free_port, wait_healthy
 from benchmarks.visitors import count_comments, journey, run_tag
 from tests.conftest import ROOT
 from tests.e2e.conftest import IDLE, open_page, settle
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 RUN = run_tag()  # the PostgreSQL test database outlives a run: count only this run's comments
-
-
-def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if urllib.request.urlopen(url, timeout=2).read() == b"ok":
-                return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not come up:\n{log.read_text() if log.exists() else ''}")
-        time.sleep(0.3)
 
 
 def render_nginx(ports: list[int], listen: int, folder: Path) -> Path:
@@ -95,9 +81,9 @@ def cluster(tmp_path_factory):
                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         for proc, log, port in procs:
-            _wait(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
+            wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
         base = f"http://127.0.0.1:{listen}"
-        _wait(f"{base}/_stcore/health", nginx, nginx_log)
+        wait_healthy(f"{base}/_stcore/health", nginx, nginx_log)
         yield {"base": base, "procs": procs, "folder": folder, "db": pg}
     finally:
         nginx.terminate()
