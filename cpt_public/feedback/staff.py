@@ -69,39 +69,31 @@ class LoginGuard:
             self._failures[user] = recent
             return len(recent)
 
-    def locked(self, user: str) -> bool:
-        count = self._local(user)
-        if self._store is not None:
-            from .store import StoreError
+    def _shared(self, operation: str, *args, default=None):
+        """The store's answer, or ``default`` without a store or while its database is down."""
+        from .store import StoreError
 
-            try:
-                count = max(count, self._store.failures_since(user, self._clock() - LOCKOUT_S))
-            except StoreError:
-                pass
-        return count >= MAX_FAILURES
+        if self._store is None:
+            return default
+        try:
+            return getattr(self._store, operation)(*args)
+        except StoreError:
+            return default
+
+    def locked(self, user: str) -> bool:
+        shared = self._shared("failures_since", user, self._clock() - LOCKOUT_S, default=0)
+        return max(self._local(user), shared) >= MAX_FAILURES
 
     def _failed(self, user: str) -> None:
         now = self._clock()
         with self._lock:
             self._failures.setdefault(user, []).append(now)
-        if self._store is not None:
-            from .store import StoreError
-
-            try:
-                self._store.record_failure(user, now)
-            except StoreError:
-                pass
+        self._shared("record_failure", user, now)
 
     def _succeeded(self, user: str) -> None:
         with self._lock:
             self._failures.pop(user, None)
-        if self._store is not None:
-            from .store import StoreError
-
-            try:
-                self._store.clear_failures(user)
-            except StoreError:
-                pass
+        self._shared("clear_failures", user)
 
     def check(self, accounts: Mapping[str, Account], user: str, password: str) -> Account | None:
         """The account if the password is right and the name is not locked; else None."""
