@@ -86,9 +86,9 @@ st.subheader(tr("downloads"))
 key = repr(filters)
 spec = view.figure_json
 c1, c2, c3 = st.columns(3)
-c1.download_button(tr("download_csv"), release_csv(tables[0]), file_name=f"{view.tables[0]}.csv", mime="text/csv",
-                   on_click="ignore", icon=":material/table:")
-# PNG and SVG are drawn only when asked for (deferred downloads): a rerun renders no images.
+# Files are made only when asked for (deferred downloads): a rerun writes no CSV and draws no image.
+c1.download_button(tr("download_csv"), lambda: release_csv(tables[0]), file_name=f"{view.tables[0]}.csv",
+                   mime="text/csv", on_click="ignore", icon=":material/table:")
 c2.download_button(tr("download_png"), lambda: chart_image(data.package.version, lang, fid, key, "png", spec),
                    file_name=f"{fid}-{lang}.png", mime="image/png", on_click="ignore", icon=":material/image:")
 c3.download_button(tr("download_svg"), lambda: chart_image(data.package.version, lang, fid, key, "svg", spec),
