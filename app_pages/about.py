@@ -4,7 +4,7 @@ import streamlit as st
 
 from cpt_public.cached import content, release
 from cpt_public.pages_support import current_lang
-from cpt_public.text import table_overview
+from cpt_public.site.text import table_overview
 
 lang = current_lang()
 data, site = release(), content()

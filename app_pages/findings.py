@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from cpt_public import urlstate
+from cpt_public.site import urlstate
 from cpt_public.cached import chart_image, content, release
 from cpt_public.cached import view as cached_view
-from cpt_public.charts import KINDS, Filters
+from cpt_public.site.charts import KINDS, Filters
 from cpt_public.pages_support import chart, current_lang, feedback_form, numbers
-from cpt_public.text import release_csv, source_lines, takeaway
-from cpt_public.universes import SYSTEMS
+from cpt_public.site.text import release_csv, source_lines, takeaway
 
 lang = current_lang()
 data, site = release(), content()
@@ -40,6 +39,7 @@ if kind.filters:
                 filters = Filters(**{**filters.__dict__, "years": tuple(span)})
                 shown["years"] = tuple(span)
             elif name == "systems":
+                SYSTEMS = [s.label.en for s in data.package.systems]
                 chosen = st.multiselect(tr("filter_systems"), list(SYSTEMS), format_func=tr.cat, key="systems",
                                         default=urlstate.many(url, "systems", SYSTEMS, SYSTEMS))
                 filters = Filters(**{**filters.__dict__, "systems": tuple(chosen) or None})

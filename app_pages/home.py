@@ -4,7 +4,7 @@ import streamlit as st
 
 from cpt_public.cached import content, release, view
 from cpt_public.pages_support import current_lang
-from cpt_public.text import period_text
+from cpt_public.site.text import period_text
 
 lang = current_lang()
 data, site = release(), content()

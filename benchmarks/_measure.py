@@ -19,12 +19,12 @@ def main(step: str, *args: str) -> None:
     started = time.perf_counter()
     extra: dict = {}
     if step == "synth":
-        from cpt_public import synth
+        from cpt_public.publish import synth
 
         out, people, seed = args
         synth.write(synth.synthesize(int(people), int(seed)), out)
     elif step == "publish":
-        from cpt_public.publish import publish
+        from cpt_public.publish.run import publish
 
         publish(args[0], args[1], seed=1, log=lambda _: None)
     elif step == "bare":
@@ -34,7 +34,7 @@ def main(step: str, *args: str) -> None:
         exact_tables(data)
         program_outcomes(data)
     elif step == "audit":  # re-audit a published release from its files, as `python -m cpt_public audit` does
-        from cpt_public.verify import audit_release
+        from cpt_public.release.verify import audit_release
 
         report = audit_release(args[0])
         if not report.ok:

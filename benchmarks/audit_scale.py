@@ -26,8 +26,8 @@ from scipy.optimize import linprog
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._machine import save_results  # noqa: E402
-from cpt_public.protect.audit import audit_hidden  # noqa: E402
-from cpt_public.protect.suppression import suppress  # noqa: E402
+from cpt_public.release.protect.audit import audit_hidden  # noqa: E402
+from cpt_public.release.protect.suppression import suppress  # noqa: E402
 from tests.unit.test_audit import two_way  # noqa: E402  (the audit tests' table builder)
 
 THRESHOLD = RANGE = 11

@@ -1,111 +1,122 @@
-"""The baseline: the same exact counts as the demo release, by plain pandas GROUP BYs.
+"""The baseline: the same exact counts as the demo release, by bare DuckDB GROUP BYs.
 
-No validation, no protection, no audit, no manifest: read the files, group, count. It is the
-denominator of the publish benchmark's ratio, and, written independently of the atom model,
-the oracle that tests/unit/test_aggregate.py checks the publish step's exact counts against.
-Interior cells only (no Total margins), keyed like the release tables.
+No validation, no protection, no audit, no manifest: read the demo county's files, group,
+count. It is the denominator of the publish benchmark's ratio and, written by hand for the demo
+spec (cpt_public/specs/demo.toml) and independently of the vocabulary and atom model, the oracle
+that tests/unit/test_aggregate.py checks the publish step's exact counts against. Interior
+cells only (no Total margins), keyed like the release tables.
+
+The demo's measures: a system is used in the period if an event falls in it or a stay overlaps
+it; age at the start of the period; the last 12 months are the period's final 365 days; monthly
+contacts count a stay in every month it was active; program windows must lie inside the period.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
+import duckdb
 import pandas as pd
-import pyarrow.csv as pa_csv
 
-SYSTEMS = {"jail_bookings": ("Jail", "booking_date"), "homeless_enrollments": ("Homeless services", "entry_date"),
-           "ems_encounters": ("EMS", "encounter_date"), "ed_visits": ("Emergency department", "visit_date")}
-FLAGS = {"jail_bookings": "jail", "homeless_enrollments": "homeless", "ems_encounters": "ems", "ed_visits": "ed"}
-AGE = [(0, 18, "Under 18"), (18, 25, "18-24"), (25, 35, "25-34"), (35, 45, "35-44"), (45, 55, "45-54"),
-       (55, 65, "55-64"), (65, 999, "65+")]
+S, E = "DATE '2022-01-01'", "DATE '2025-12-31'"
+W0 = f"({E} - 364)"
+SYSTEMS = {  # file: (label, flag, date, end date)
+    "jail_bookings": ("Jail", "jail", "booking_date", "release_date"),
+    "homeless_enrollments": ("Homeless services", "homeless", "entry_date", "exit_date"),
+    "ems_encounters": ("EMS", "ems", "encounter_date", None),
+    "ed_visits": ("Emergency department", "ed", "visit_date", None),
+}
+AGE = "CASE WHEN birth_year IS NULL THEN 'Unknown' WHEN a < 18 THEN 'Under 18' WHEN a < 25 THEN '18-24' " \
+      "WHEN a < 35 THEN '25-34' WHEN a < 45 THEN '35-44' WHEN a < 55 THEN '45-54' WHEN a < 65 THEN '55-64' ELSE '65+' END"
 
 
-def read(folder: Path) -> dict[str, pd.DataFrame]:
-    return {p.stem: pa_csv.read_csv(p).to_pandas() for p in Path(folder).glob("*.csv")}
+def read(folder: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    for p in Path(folder).glob("*.csv"):
+        con.execute(f"CREATE VIEW {p.stem} AS SELECT * FROM read_csv('{p}')")
+    return con
 
 
-def exact_tables(d: dict[str, pd.DataFrame], end: str = "2025-12-31") -> dict[str, pd.Series]:
-    end = pd.Timestamp(end)
-    since = end - pd.Timedelta(days=364)
-    people = d["people"].set_index("person_id")
-    for t, flag in FLAGS.items():  # .loc on the index is a hash lookup (Index.isin on Arrow strings is slow)
-        people[flag] = "No"
-        people.loc[d[t]["person_id"].drop_duplicates(), flag] = "Yes"
-    flags = list(FLAGS.values())
-    n_sys = (people[flags] == "Yes").sum(axis=1)
-    people["systems_used"] = n_sys.astype(str)
-    people["multi_system"] = np.where(n_sys >= 2, "Yes", "No")
-    age = end.year - people["birth_year"]
-    people["age_group"] = "Unknown"
-    for lo, hi, label in AGE:
-        people.loc[(age >= lo) & (age < hi), "age_group"] = label
+def _active(file: str, a: str, b: str) -> str:
+    _, _, d, e = SYSTEMS[file]
+    if e:
+        return f"{d} <= {b} AND coalesce({e}, DATE '9999-12-31') >= {a}"
+    return f"{d} BETWEEN {a} AND {b}"
+
+
+def _series(con, sql: str, keys: list[str]) -> pd.Series:
+    df = con.execute(sql).df()
+    return df.set_index(keys)["n"] if len(keys) > 1 else df.set_index(keys[0])["n"]
+
+
+def exact_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.Series]:
+    flags = ", ".join(
+        f"CASE WHEN person_id IN (SELECT person_id FROM {f} WHERE {_active(f, S, E)}) THEN 'Yes' ELSE 'No' END AS {fl}"
+        for f, (_, fl, _, _) in SYSTEMS.items())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE p AS SELECT person_id, gender, race_ethnicity, birth_year, "
+                f"greatest(0, year({S}) - birth_year) AS a, {flags} FROM people")
+    n = " + ".join(f"({fl} = 'Yes')::INT" for _, fl, _, _ in SYSTEMS.values())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE pp AS SELECT *, ({n})::VARCHAR AS systems_used, "
+                f"CASE WHEN {n} >= 2 THEN 'Yes' ELSE 'No' END AS multi_system, {AGE} AS age_group FROM p")
     out = {
-        "systems_used": people.groupby("systems_used").size(),
-        "system_overlap": people.groupby(flags).size(),
-        "age_by_multi_system": people.groupby(["multi_system", "age_group"]).size(),
-        "gender_by_multi_system": people.groupby(["multi_system", "gender"]).size(),
-        "race_by_multi_system": people.groupby(["multi_system", "race_ethnicity"]).size(),
+        "systems_used": _series(con, "SELECT systems_used, count(*) n FROM pp GROUP BY ALL", ["systems_used"]),
+        "system_overlap": _series(con, "SELECT jail, homeless, ems, ed, count(*) n FROM pp GROUP BY ALL",
+                                  ["jail", "homeless", "ems", "ed"]),
     }
-    b = d["jail_bookings"]
-    h = d["homeless_enrollments"]
-    recent = b[pd.to_datetime(b["booking_date"]) >= since].groupby("person_id").size()
-    bands = pd.cut(recent, [0, 1, 2, 4, np.inf], labels=["1", "2", "3-4", "5+"]).astype(str)
-    active = h[h["exit_date"].isna() | (pd.to_datetime(h["exit_date"]) >= since)]["person_id"].unique()
-    fr = pd.DataFrame({"bookings_12m": bands})
-    fr["homeless_12m"] = "No"
-    fr.loc[fr.index.intersection(pd.Index(active)), "homeless_12m"] = "Yes"
-    out["frequent_jail_use"] = fr.groupby(["bookings_12m", "homeless_12m"]).size()
-    rel = b.dropna(subset=["release_date"]).assign(release_date=lambda x: pd.to_datetime(x["release_date"]))
-    first = rel[rel["release_date"] <= end - pd.Timedelta(days=30)].groupby("person_id")["release_date"].min()
-
-    def within(events: pd.DataFrame, col: str) -> pd.Index:
-        e = events.merge(first.rename("r"), left_on="person_id", right_index=True)
-        dd = pd.to_datetime(e[col])
-        return pd.Index(e[(dd > e["r"]) & (dd <= e["r"] + pd.Timedelta(days=30))]["person_id"].unique())
-
-    shelter = h[h["project_type"].isin(["Emergency Shelter", "Transitional Housing"])]
-    tr = pd.DataFrame(index=first.index)
-    for col, hits in (("ed", within(d["ed_visits"], "visit_date")), ("shelter", within(shelter, "entry_date"))):
-        tr[col] = "No"
-        tr.loc[hits, col] = "Yes"
-    out["release_transitions"] = tr.groupby(["ed", "shelter"]).size()
+    for name, col in (("age", "age_group"), ("gender", "gender"), ("race", "race_ethnicity")):
+        out[f"{name}_by_multi_system"] = _series(
+            con, f"SELECT multi_system, coalesce({col}, 'Unknown') AS {col}, count(*) n FROM pp GROUP BY ALL",
+            ["multi_system", col])
+    out["frequent_jail_use"] = _series(con, f"""
+        SELECT CASE WHEN b = 1 THEN '1' WHEN b = 2 THEN '2' WHEN b <= 4 THEN '3-4' ELSE '5+' END AS bookings_12m,
+               CASE WHEN person_id IN (SELECT person_id FROM homeless_enrollments
+                                       WHERE {_active('homeless_enrollments', W0, E)}) THEN 'Yes' ELSE 'No' END AS homeless_12m,
+               count(*) n
+        FROM (SELECT person_id, count(*) b FROM jail_bookings WHERE booking_date BETWEEN {W0} AND {E} GROUP BY ALL)
+        GROUP BY ALL""", ["bookings_12m", "homeless_12m"])
+    out["release_transitions"] = _series(con, f"""
+        WITH r AS (SELECT person_id, min(release_date) r FROM jail_bookings
+                   WHERE release_date BETWEEN {S} AND {E} - 30 GROUP BY ALL)
+        SELECT CASE WHEN EXISTS (SELECT 1 FROM ed_visits v WHERE v.person_id = r.person_id
+                                 AND v.visit_date > r.r AND v.visit_date <= r.r + 30) THEN 'Yes' ELSE 'No' END AS ed,
+               CASE WHEN EXISTS (SELECT 1 FROM homeless_enrollments h WHERE h.person_id = r.person_id
+                                 AND h.project_type IN ('Emergency Shelter', 'Transitional Housing')
+                                 AND h.entry_date > r.r AND h.entry_date <= r.r + 30) THEN 'Yes' ELSE 'No' END AS shelter,
+               count(*) n
+        FROM r GROUP BY ALL""", ["ed", "shelter"])
     months = []
-    for t, (system, col) in SYSTEMS.items():
-        m = d[t][["person_id"]].assign(month=pd.to_datetime(d[t][col]).to_numpy().astype("datetime64[M]"), system=system)
-        months.append(m.drop_duplicates())
-    monthly = pd.concat(months).groupby(["month", "system"]).size()
-    monthly.index = monthly.index.set_levels(monthly.index.levels[0].strftime("%Y-%m"), level=0)
-    out["monthly_contacts"] = monthly
-    use = []
-    for t, (system, col) in SYSTEMS.items():
-        e = d[t][pd.to_datetime(d[t][col]) >= since]
-        use.append(e.groupby("person_id").size().rename("n").reset_index().assign(system=system))
-    use = pd.concat(use)
-    multi = use.groupby("person_id")["system"].nunique()
-    use["multi_system"] = np.where(use["person_id"].map(multi) >= 2, "Yes", "No")
-    out["service_use_cost"] = use.groupby(["system", "multi_system"])["n"].sum()
+    for f, (label, _, d, e) in SYSTEMS.items():
+        if e:
+            months.append(f"SELECT DISTINCT person_id, unnest(generate_series(date_trunc('month', greatest({d}, {S})), "
+                          f"date_trunc('month', least(coalesce({e}, {E}), {E})), INTERVAL 1 MONTH)) AS m, '{label}' AS s "
+                          f"FROM {f} WHERE {_active(f, S, E)}")
+        else:
+            months.append(f"SELECT DISTINCT person_id, date_trunc('month', {d}) AS m, '{label}' AS s FROM {f} "
+                          f"WHERE {d} BETWEEN {S} AND {E}")
+    out["monthly_contacts"] = _series(con, f"SELECT strftime(m, '%Y-%m') AS month, s AS system, count(*) n "
+                                           f"FROM (SELECT DISTINCT * FROM ({' UNION ALL '.join(months)})) GROUP BY ALL",
+                                      ["month", "system"])
+    use = " UNION ALL ".join(f"SELECT person_id, '{label}' AS system, count(*) AS c FROM {f} "
+                             f"WHERE {d} BETWEEN {W0} AND {E} GROUP BY ALL" for f, (label, _, d, _) in SYSTEMS.items())
+    out["service_use_cost"] = _series(con, f"""
+        SELECT system, multi_system, sum(c) n FROM (
+            SELECT system, c, CASE WHEN count(*) OVER (PARTITION BY person_id) >= 2 THEN 'Yes' ELSE 'No' END AS multi_system
+            FROM ({use})) GROUP BY ALL""", ["system", "multi_system"])
     return out
 
 
-def program_outcomes(d: dict[str, pd.DataFrame], end: str = "2025-12-31") -> pd.Series:
+def program_outcomes(con: duckdb.DuckDBPyConnection) -> pd.Series:
     """People followed and with each outcome, by window and group (interior cells)."""
-    end = pd.Timestamp(end)
-    groups = pd.concat([d["program_enrollment"].rename(columns={"start_date": "s"}).assign(group="Program"),
-                        d["comparison_group"].rename(columns={"index_date": "s"}).assign(group="Comparison")])
-    groups["s"] = pd.to_datetime(groups["s"])
-    events = {"Jail booking": (d["jail_bookings"], "booking_date"), "Emergency department visit": (d["ed_visits"], "visit_date"),
-              "Homeless services entry": (d["homeless_enrollments"], "entry_date")}
-    rows = []
-    for label, lo, hi in [("Months 1-6", 0, 6), ("Months 7-12", 6, 12), ("Months 13-18", 12, 18), ("Months 19-24", 18, 24)]:
-        g = groups.copy()
-        g["ws"] = g["s"] + pd.DateOffset(months=lo)
-        g["we"] = g["s"] + pd.DateOffset(months=hi)
-        g = g[g["we"] <= end + pd.Timedelta(days=1)]
-        rows.append(g.groupby("group").size().rename("n").reset_index().assign(window=label, outcome="People followed"))
-        for outcome, (ev, col) in events.items():
-            e = ev.merge(g[["person_id", "ws", "we", "group"]], on="person_id")
-            dd = pd.to_datetime(e[col])
-            hit = e[(dd >= e["ws"]) & (dd < e["we"])].drop_duplicates("person_id")
-            rows.append(hit.groupby("group").size().rename("n").reset_index().assign(window=label, outcome=outcome))
-    return pd.concat(rows).groupby(["window", "outcome", "group"])["n"].sum()
+    events = {"Jail booking": ("jail_bookings", "booking_date"), "Emergency department visit": ("ed_visits", "visit_date"),
+              "Homeless services entry": ("homeless_enrollments", "entry_date")}
+    cohorts = ("SELECT person_id, start_date AS s, 'Program' AS g FROM program_enrollment UNION ALL "
+               "SELECT person_id, index_date, 'Comparison' FROM comparison_group")
+    windows = "VALUES ('Months 1-6', 0, 6), ('Months 7-12', 6, 12), ('Months 13-18', 12, 18), ('Months 19-24', 18, 24)"
+    base = (f"SELECT c.person_id, c.g, w.label, c.s + to_months(w.lo) AS ws, c.s + to_months(w.hi) AS we "
+            f"FROM ({cohorts}) c CROSS JOIN ({windows}) w(label, lo, hi) "
+            f"WHERE c.s >= {S} AND c.s + to_months(w.hi) <= {E} + 1")
+    parts = [f"SELECT label, 'People followed' AS outcome, g, count(*) n FROM ({base}) GROUP BY ALL"]
+    for outcome, (f, d) in events.items():
+        parts.append(f"SELECT label, '{outcome}', g, count(DISTINCT b.person_id || b.label) n FROM ({base}) b "
+                     f"JOIN {f} e ON e.person_id = b.person_id AND e.{d} >= b.ws AND e.{d} < b.we GROUP BY ALL")
+    return _series(con, " UNION ALL ".join(parts), ["label", "outcome", "g"])

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from .catalog import Release, load_release, release_dir
-from .charts import Filters, View, build
-from .content import Content, content_dir, load_content
+from .release.catalog import Release, load_release, release_dir
+from .site.charts import Filters, View, build
+from .site.content import Content, content_dir, load_content
 from .errors import ReleaseError
 
 RETRY_S = 0.3
@@ -114,7 +114,7 @@ def view(kind: str, table: str, lang: str, filters: Filters = Filters(), title: 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _briefing(version: str, lang: str, _release: Release, _content: Content):
-    from .briefing import briefing
+    from .site.briefing import briefing
 
     return briefing(_release, _content, _content.translator(lang))
 
@@ -148,14 +148,14 @@ def chart_image(version: str, lang: str, finding: str, filters_key: str, fmt: st
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def briefing_pdf(version: str, lang: str, heard: tuple[str, ...] = ()) -> bytes:
-    from .printables.briefing import briefing_pdf as make
+    from .site.printables.briefing import briefing_pdf as make
 
     return make(release(), content(), lang, list(heard))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def walk_pdf(version: str, kind: str, walk: str, lang: str, base_url: str) -> bytes:
-    from .printables import walk as printables
+    from .site.printables import walk as printables
 
     if kind == "posters":
         return printables.posters_pdf(release(), content(), walk, lang, base_url)
@@ -164,15 +164,14 @@ def walk_pdf(version: str, kind: str, walk: str, lang: str, base_url: str) -> by
     return printables.glossary_pdf(content(), walk, lang)
 
 
-def heard() -> list[str] | None:
+def heard(lang: str) -> list[str] | None:
     """What we heard, as lines in the visitor's language; None when the database cannot be read.
     Counted again at most every HEARD_TTL_S seconds, not on every view of every visitor."""
     from .feedback.store import StoreError, database_url
-    from .pages_support import current_lang
 
     rel = release()
     try:
-        return list(_heard(database_url(), current_lang(), rel.package.version))
+        return list(_heard(database_url(), lang, rel.package.version))
     except StoreError:
         return None
 
@@ -180,7 +179,7 @@ def heard() -> list[str] | None:
 @st.cache_data(show_spinner=False, ttl=HEARD_TTL_S, max_entries=32)
 def _heard(url: str, lang: str, version: str) -> tuple[str, ...]:
     from .feedback.report import top_themes, what_we_heard
-    from .text import heard_lines
+    from .site.text import heard_lines
 
     frame = _feedback_store(url).frame()  # a StoreError is not cached: the next view tries again
     site, pv = content(), release().package.privacy

@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--people", type=int, default=10_000, help="number of people (default 10000)")
     s.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same data")
     s.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    s.add_argument("--spec", type=Path, default=None, help="release spec whose files to write (default: the demo spec)")
 
     p = sub.add_parser("publish", help="aggregate, protect, audit and write a release")
     p.add_argument("--input", required=True, type=Path, help="folder of linked record files (see README: input format)")
@@ -57,16 +58,17 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args) -> int:
     started = time.perf_counter()
     if args.command == "synth":
-        from . import synth
+        from .publish import synth
+        from .release.spec import load_spec
 
         if args.people < 1:
             raise CptError("--people must be at least 1")
-        paths = synth.write(synth.synthesize(args.people, args.seed), args.out, args.format)
+        paths = synth.write(synth.synthesize(args.people, args.seed, load_spec(args.spec)), args.out, args.format)
         print(f"wrote {len(paths)} synthetic tables for {args.people:,} people to {args.out} "
               f"in {time.perf_counter() - started:.1f}s")
         return 0
     if args.command == "publish":
-        from .publish import publish
+        from .publish.run import publish
 
         publish(args.input, args.out, args.spec, args.seed)
         print(f"done in {time.perf_counter() - started:.1f}s")
@@ -82,9 +84,9 @@ def _run(args) -> int:
         print(hash_password(password))
         return 0
     if args.command == "printables":
-        from .catalog import load_release
-        from .content import load_content
-        from .printables.walk import glossary_pdf, handout_pdf, posters_pdf
+        from .release.catalog import load_release
+        from .site.content import load_content
+        from .site.printables.walk import glossary_pdf, handout_pdf, posters_pdf
 
         release = load_release(args.release)
         content = load_content(release=release)
@@ -98,7 +100,7 @@ def _run(args) -> int:
             (args.out / name).write_bytes(data)
         print(f"wrote {', '.join(files)} to {args.out}")
         return 0
-    from .verify import audit_release
+    from .release.verify import audit_release
 
     report = audit_release(args.release)
     print(report.text())

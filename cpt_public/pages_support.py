@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .content import UI, _load, content_dir
-from .i18n import Translator
+from .site.content import UI, _load, content_dir
+from .site.i18n import Translator
 
 
 def translator(lang: str) -> Translator:
@@ -137,7 +137,7 @@ def heard_block(tr: Translator, threshold: int) -> list[str] | None:
     lines shown (None when the database cannot be read)."""
     from .cached import heard
 
-    lines = heard()
+    lines = heard(current_lang())
     if lines is None:
         st.warning(tr("heard_unavailable"))
     elif lines:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cpt_public import synth
-from cpt_public.publish import publish
+from cpt_public.publish import synth
+from cpt_public.publish.run import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,11 +11,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cpt_public import manifest as mf
-from cpt_public.model import universe_model
-from cpt_public.publish import Built, write_release
-from cpt_public.spec import load_spec
-from cpt_public.universes import UNIVERSES, attr_categories, dimension_categories, spec_categories
+from cpt_public.publish.run import Built, write_release
+from cpt_public.release import manifest as mf
+from cpt_public.release.model import universe_model
+from cpt_public.release.spec import Protection, TableSpec, load_spec
+from cpt_public.release.vocabulary import table_vocab
 
 
 def rewrite_table(release: Path, name: str, frame: pd.DataFrame, fix_hash: bool = True) -> None:
@@ -33,19 +33,23 @@ def rewrite_table(release: Path, name: str, frame: pd.DataFrame, fix_hash: bool 
 
 
 def people_model(tables: dict[str, list[str]]):
+    """The demo spec and the atoms model of people tables with the given dimensions."""
     spec = load_spec()
-    u = UNIVERSES["people"]
-    dims = [d for ds in tables.values() for d in ds]
-    attr_cats = attr_categories(u, dims, spec_categories(spec))
-    cats = {n: (ds, {d: dimension_categories(u, d, attr_cats, True) for d in ds}) for n, ds in tables.items()}
-    return spec, universe_model(u, attr_cats, cats)
+    vocabs = {n: table_vocab(spec, _people_table(n, ds)) for n, ds in tables.items()}
+    attr_cats = {a: c for tv in vocabs.values() for a, c in tv.attributes.items()}
+    model = universe_model(attr_cats, {n: (tv.dims, tv.categories()) for n, tv in vocabs.items()})
+    model.vocabs = vocabs
+    return spec, model
+
+
+def _people_table(name: str, dims: list[str]) -> TableSpec:
+    return TableSpec(name=name, title=name, description=name, kind="people", dimensions=dims,
+                     protection=Protection(method="suppression"))
 
 
 def craft_release(out: Path, model, spec, atoms: np.ndarray, hidden: dict[str, np.ndarray]) -> Path:
     """Write a release of the model's tables from exact atom counts, hiding the given cells,
     *without* the publish step's audit: the way an unsafe tool would."""
-    from cpt_public.spec import TableSpec, Protection
-
     built = []
     for name, tm in model.tables.items():
         values = tm.incidence.astype(np.int64) @ atoms
@@ -54,10 +58,8 @@ def craft_release(out: Path, model, spec, atoms: np.ndarray, hidden: dict[str, n
         frame["count"] = pd.array(np.where(h, 0, values), dtype="Int64")
         frame.loc[h, "count"] = pd.NA
         frame["suppressed"] = h
-        ts = TableSpec(name=name, title=name, description=name, universe="people", dimensions=tm.dims,
-                       protection=Protection(method="suppression"))
         control = mf.DisclosureControl(method="suppression", threshold=spec.release.threshold,
                                        protectionRange=spec.protection_range)
-        built.append(Built(ts, frame, control, "people"))
+        built.append(Built(model.vocabs[name], frame, control))
     write_release(built, spec, 0.0, out, log=lambda _: None, verify=False)
     return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..protect.suppression import suppress
+from ..release.protect.suppression import suppress
 from .form import REFLECTS
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cpt_public.content import load_content
+from cpt_public.site.content import load_content
 from tests.conftest import ROOT
 
 PAGES = ["app_pages/home.py", "app_pages/findings.py", "app_pages/briefing.py", "app_pages/walk.py", "app_pages/feedback.py", "app_pages/about.py", "app_pages/staff_signin.py"]
@@ -113,7 +113,7 @@ def test_a_broken_release_shows_a_clear_page(monkeypatch, tmp_path, release_copy
 def test_broken_content_shows_a_clear_page(monkeypatch, tmp_path):
     import shutil
 
-    from cpt_public.content import CONTENT_DIR
+    from cpt_public.site.content import CONTENT_DIR
 
     shutil.copytree(CONTENT_DIR, tmp_path / "content")
     text = (tmp_path / "content" / "findings.toml").read_text().replace('table = "systems_used"', 'table = "nope"', 1)
@@ -126,7 +126,7 @@ def test_broken_content_shows_a_clear_page(monkeypatch, tmp_path):
 
 
 def test_shipped_demo_release_loads():
-    from cpt_public.catalog import DEFAULT_RELEASE, load_release
+    from cpt_public.release.catalog import DEFAULT_RELEASE, load_release
 
     release = load_release(DEFAULT_RELEASE)
     assert release.synthetic

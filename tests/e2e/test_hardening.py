@@ -14,7 +14,7 @@ import pytest
 from benchmarks.serve import streamlit_server
 from benchmarks.visitors import count_comments, journey
 from benchmarks.wsclient import Visitor, VisitorError
-from cpt_public.publish import _swap
+from cpt_public.publish.run import _swap
 from tests.conftest import ROOT
 from tests.e2e.conftest import SERVER_DB, open_page, settle
 

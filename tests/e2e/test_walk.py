@@ -8,7 +8,7 @@ import pandas as pd
 import zxingcpp
 from PIL import Image
 
-from cpt_public.content import load_content
+from cpt_public.site.content import load_content
 from tests.e2e.conftest import SIZES, open_page, settle, staff_review
 
 

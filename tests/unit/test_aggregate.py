@@ -6,25 +6,24 @@ import numpy as np
 import pytest
 
 from benchmarks.bare_groupby import exact_tables, program_outcomes, read
-from cpt_public.publish import build_tables
-from cpt_public.records import load_records
-from cpt_public.spec import TOTAL, load_spec
+from cpt_public.publish.inputs import load_inputs
+from cpt_public.publish.run import build_tables
+from cpt_public.release.spec import TOTAL, load_spec
 
 
 @pytest.fixture(scope="module")
 def exact(county_input, monkeypatch_module):
     """The publish step's tables with protection switched off (threshold 1 hides nothing; no noise)."""
-    import cpt_public.protect.dp as dp
+    import cpt_public.release.protect.dp as dp
 
     monkeypatch_module.setattr(dp, "noisy", lambda values, *a, **k: np.asarray(values, dtype=np.int64))
     spec = load_spec()
     spec = spec.model_copy(update={"release": spec.release.model_copy(update={"threshold": 1})})
-    rec = load_records(county_input, spec.release.period.start, spec.release.period.end)
     # no clipping either: allow every unit
     tables = [t.model_copy(update={"protection": t.protection.model_copy(update={"max_units_per_person": 10**6, "max_value_per_unit": 10**6})})
               if t.protection.method.startswith("dp") else t for t in spec.tables]
     spec = spec.model_copy(update={"table": tables})
-    return {b.spec.name: b.frame for b in build_tables(rec, spec, seed=0, log=lambda _: None)}
+    return {b.spec.name: b.frame for b in build_tables(load_inputs(county_input, spec), spec, seed=0, log=lambda _: None)}
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +70,10 @@ def test_margins_are_sums_of_their_cells(exact):
     f = exact["age_by_multi_system"]
     total = f[(f.multi_system == TOTAL) & (f.age_group == TOTAL)]["count"].iat[0]
     assert total == f[(f.multi_system != TOTAL) & (f.age_group != TOTAL)]["count"].sum() == 3000
+
+
+def test_records_outside_the_period_are_in_the_input(bare):
+    """The oracle is only worth something if the synthetic export has records the period leaves out."""
+    assert bare.execute("SELECT count(*) FROM jail_bookings WHERE booking_date < DATE '2022-01-01'").fetchone()[0] > 0
+    assert bare.execute("SELECT count(*) FROM homeless_enrollments WHERE entry_date < DATE '2022-01-01' "
+                        "AND exit_date >= DATE '2022-01-01'").fetchone()[0] > 0

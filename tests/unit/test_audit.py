@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cpt_public.protect.audit import Attacker, Interval, audit_hidden
-from cpt_public.protect.suppression import suppress
+from cpt_public.release.protect.audit import Attacker, Interval, audit_hidden
+from cpt_public.release.protect.suppression import suppress
 
 
 def two_way(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:

@@ -7,10 +7,10 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from cpt_public.briefing import briefing
-from cpt_public.catalog import load_release
-from cpt_public.content import load_content
-from cpt_public.printables.briefing import briefing_pdf
+from cpt_public.site.briefing import briefing
+from cpt_public.release.catalog import load_release
+from cpt_public.site.content import load_content
+from cpt_public.site.printables.briefing import briefing_pdf
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

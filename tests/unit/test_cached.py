@@ -64,7 +64,7 @@ def test_files_are_looked_at_once_a_second_at_most(fresh, monkeypatch):
 
 
 def test_views_are_built_once_and_shared(fresh):
-    from cpt_public.content import load_content
+    from cpt_public.site.content import load_content
 
     cached._content.clear()
     cached._view.clear()

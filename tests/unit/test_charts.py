@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from cpt_public import charts
-from cpt_public.catalog import load_release
-from cpt_public.content import load_content
-from cpt_public.text import takeaway
+from cpt_public.site import charts
+from cpt_public.release.catalog import load_release
+from cpt_public.site.content import load_content
+from cpt_public.site.text import takeaway
 
 
 @pytest.fixture(scope="module")

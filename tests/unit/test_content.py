@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from cpt_public.catalog import load_release
-from cpt_public.content import CONTENT_DIR, ContentError, load_content
+from cpt_public.release.catalog import load_release
+from cpt_public.site.content import CONTENT_DIR, ContentError, load_content
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ import secrets
 import numpy as np
 import pytest
 
-from cpt_public.protect import dp
+from cpt_public.release.protect import dp
 
 
 def test_diffprivlib_imports_with_the_pinned_scikit_learn():

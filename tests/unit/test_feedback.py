@@ -203,7 +203,7 @@ def test_what_we_heard_suppresses_small_counts_like_published_tables():
     import pandas as pd
 
     from cpt_public.feedback.report import what_we_heard
-    from cpt_public.protect.audit import audit_hidden
+    from cpt_public.release.protect.audit import audit_hidden
 
     rows = [("s1", "yes")] * 30 + [("s1", "partly")] * 14 + [("s1", "no")] * 3 + [("s2", "yes")] * 4
     frame = pd.DataFrame({"station": [r[0] for r in rows], "reflects": [r[1] for r in rows], "source": "visitor"})

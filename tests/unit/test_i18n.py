@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cpt_public.content import load_content
-from cpt_public.i18n import fmt_compact_usd, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_usd, pick_language
+from cpt_public.site.content import load_content
+from cpt_public.site.i18n import fmt_compact_usd, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_usd, pick_language
 
 
 @pytest.mark.parametrize("requested,browser,expected", [

@@ -11,9 +11,9 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from cpt_public.catalog import load_release
-from cpt_public.content import load_content
-from cpt_public.printables.walk import glossary_pdf, handout_pdf, posters_pdf
+from cpt_public.release.catalog import load_release
+from cpt_public.site.content import load_content
+from cpt_public.site.printables.walk import glossary_pdf, handout_pdf, posters_pdf
 from tests.conftest import ROOT
 
 WALK, BASE = "residents-2026-03", "https://data.millbrook.example"

@@ -11,15 +11,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cpt_public import synth
-from cpt_public.catalog import load_release
+from cpt_public.publish import synth
+from cpt_public.release.catalog import load_release
 from cpt_public.errors import CptError, ProtectionError, ReleaseError
-from cpt_public.protect.suppression import suppress
-from cpt_public.publish import publish
-from cpt_public.verify import audit_release
+from cpt_public.release.protect.suppression import suppress
+from cpt_public.publish.run import publish
+from cpt_public.release.verify import audit_release
 from tests.conftest import ROOT, quiet, tree_bytes
 from tests.helpers import craft_release, people_model, rewrite_table
-from tests.unit.test_records import BROKEN
+from tests.unit.test_inputs import BROKEN
 
 
 def cli(*args, cwd=ROOT):
@@ -85,8 +85,8 @@ def test_tables_are_tidy_with_total_margins(county_release):
 # ----------------------------------------------------------------------------- failures keep the old release
 
 
-@pytest.mark.parametrize("case", ["missing column", "missing table", "text in a date column", "empty file",
-                                  "not UTF-8", "garbage bytes", "duplicate person ids", "date out of range"])
+@pytest.mark.parametrize("case", ["missing column", "missing file", "text in a date column", "empty file",
+                                  "not UTF-8", "garbage bytes", "duplicate person ids", "date after the export"])
 def test_failed_publish_leaves_the_previous_release_intact(tmp_path, input_copy, release_copy, case):
     before = tree_bytes(release_copy)
     BROKEN[case][0](input_copy)
@@ -108,7 +108,7 @@ def test_budget_overrun_is_refused_before_reading_data(tmp_path, county_input, r
 
 def test_a_failed_audit_refuses_the_release(monkeypatch, county_input, release_copy):
     """If protection were broken, the publish step's own audit stops the release."""
-    import cpt_public.publish as pub
+    import cpt_public.publish.run as pub
 
     def broken(inc, values, n_totals, threshold, prange, *a, **k):
         result = suppress(inc, values, n_totals, threshold, prange, *a, **k)

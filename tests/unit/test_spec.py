@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cpt_public.errors import SpecError
-from cpt_public.spec import DEMO_SPEC, load_spec, parse_band
+from cpt_public.release.spec import DEMO_SPEC, load_spec, parse_band
 
 DEMO = DEMO_SPEC.read_text(encoding="utf-8")
 
@@ -24,7 +24,7 @@ def test_demo_spec_loads():
 
 
 @pytest.mark.parametrize("change,message", [
-    (("universe = \"people\"", "universe = \"peeple\"", 1), "unknown universe 'peeple'"),
+    (('kind = "people"', 'kind = "peeple"', 1), "kind"),
     (("dimensions = [\"systems_used\"]", "dimensions = [\"systems_usd\"]", 1), "has no dimension 'systems_usd'"),
     (("\"25-34\", \"35-44\"", "\"25-30\", \"35-44\"", 1), "should start at 31"),
     (("protection = { method = \"suppression\" }", "protection = { method = \"dp\" }", 1), "needs an epsilon"),
@@ -36,7 +36,22 @@ def test_demo_spec_loads():
     (("dimensions = [\"followup_window\", \"outcome\", \"group\"]\nprotection = { method = \"suppression\" }",
       "dimensions = [\"followup_window\", \"outcome\", \"group\"]\nprotection = { method = \"dp\", epsilon = 0.1 }", 1),
      "categories do not overlap"),
-    (("[unit_costs.\"EMS\"]", "[unit_costs.\"Ambulance\"]", 1), "not systems"),
+    (('system = "jail"\nwindow_days = 365', 'system = "probation"\nwindow_days = 365', 1), "'probation' is not a system"),
+    (('"Jail booking" = "jail"', '"Jail booking" = "jail.shelter"', 1), "'jail.shelter' is not a system"),
+    (('where = { project_type = ["Emergency Shelter"', 'where = { project_kind = ["Emergency Shelter"', 1),
+     "'project_kind' is not one of this system's attributes"),
+    (('where = { project_type = ["Emergency Shelter"', 'where = { project_type = ["Hotel"', 1), "not in the codebook"),
+    (('kind = "people"\ndimensions = ["systems_used"]', 'kind = "people"\nwindow_days = 30\ndimensions = ["systems_used"]', 1),
+     "kind 'people' takes no window_days"),
+    (('after_days = 30\n', '', 1), "kind 'transitions' needs after_days"),
+    (('[people.attributes.gender]', '[people.attributes.jail]', 1), "'jail' is already"),
+    (('[people.attributes.gender]', '[people.attributes.month]', 1), "reserved"),
+    (('not_recorded = "Unknown"\n\n[people.attributes.race_ethnicity]', 'not_recorded = "Male"\n\n[people.attributes.race_ethnicity]', 1),
+     "not_recorded"),
+    (('population = "recent_bookings"', 'population = "jail_releases"', 1), "already a different population"),
+    (('window_days = 365\nevent_bands', 'window_days = 5000\nevent_bands', 1), "longer than the period"),
+    (('id = "ems"', 'id = "ed"', 1), "system names must be unique"),
+    (('dimensions = ["ed", "homeless.shelter"]', 'dimensions = ["ed", "homeless.hotel"]', 1), "has no dimension 'homeless.hotel'"),
 ])
 def test_spec_mistakes_are_explained(tmp_path, change, message):
     old, new, count = change

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from cpt_public import walks
-from cpt_public.content import CONTENT_DIR, ContentError, load_content
+from cpt_public.site import walks
+from cpt_public.site.content import CONTENT_DIR, ContentError, load_content
 
 
 @given(groups=st.integers(1, 12), stations=st.integers(1, 12))

@@ -18,12 +18,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import ReleaseError
+from ..errors import ReleaseError
 from .manifest import Package, Resource, read_manifest
-from .spec import TOTAL
-from .universes import UNIVERSES
+from .spec import ROLES, TOTAL
+from .vocabulary import Dimension, Rule
 
-DEFAULT_RELEASE = Path(__file__).resolve().parent.parent / "published_data"
+DEFAULT_RELEASE = Path(__file__).resolve().parent.parent.parent / "published_data"
 PERSON_COLUMN = re.compile(r"(person|client|patient|inmate|personal)_?id$|^ssn$|name$|dob$|birth_?date|address", re.I)
 
 
@@ -43,6 +43,25 @@ class Table:
     def categories(self, dim: str) -> list[str]:
         field = next(f for f in self.resource.table_schema.fields if f.name == dim)
         return list(field.constraints.enum)
+
+    @property
+    def dimensions(self) -> list[Dimension]:
+        """The table's dimensions with their roles and rules, as the manifest states them."""
+        return dimensions(self.resource)
+
+    def role(self, dim: str) -> str:
+        return next(d.role for d in self.dimensions if d.name == dim)
+
+
+def dimensions(r: Resource) -> list[Dimension]:
+    fields = {f.name: f for f in r.table_schema.fields}
+    out = []
+    for d in r.dimensions:
+        f = fields[d]
+        rule = Rule.from_dict(f.rule.model_dump(exclude_none=True))
+        cats = tuple(c for c in f.constraints.enum if c != TOTAL)
+        out.append(Dimension(d, f.description, f.role, rule, cats, rule.kind != "any_of"))
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,22 +149,24 @@ def _check_schema(r: Resource, arrow: pa.Table) -> None:
     for f in r.table_schema.fields:
         if arrow.schema.field(f.name).type not in arrow_types[f.type]:
             raise ReleaseError(f"column {f.name} has type {arrow.schema.field(f.name).type}, expected {f.type}", table=r.name)
-    u = UNIVERSES.get(r.universe_id)
-    if u is None or u.description != r.universe:
-        raise ReleaseError(f"unknown population {r.universe_id!r} / {r.universe!r}", table=r.name)
+    fields_by_name = {f.name: f for f in r.table_schema.fields}
     for d in r.dimensions:
-        dim = u.dims.get(d)
-        if dim is None:
-            raise ReleaseError(f"population {u.id!r} has no dimension {d!r}", table=r.name)
-        enum = next(f for f in r.table_schema.fields if f.name == d).constraints
-        if enum is None or not enum.enum:
+        f = fields_by_name[d]
+        if f.role not in ROLES or f.rule is None:
+            raise ReleaseError(f"dimension {d!r} needs a cpt:role (one of {', '.join(ROLES)}) and a cpt:rule", table=r.name)
+        missing = [a for a in f.rule.attributes if a not in r.attributes]
+        if missing:
+            raise ReleaseError(f"dimension {d!r} uses attributes {missing} that cpt:attributes does not list", table=r.name)
+        if f.constraints is None or not f.constraints.enum:
             raise ReleaseError(f"dimension {d!r} lists no categories", table=r.name)
-        cats = enum.enum
-        if TOTAL in cats and (not dim.total or cats[-1] != TOTAL):
-            raise ReleaseError(f"dimension {d!r} cannot have a Total here", table=r.name)
-        fixed = dim.categories or u.fixed.get(dim.attrs[0])
-        if fixed is not None and [c for c in cats if c != TOTAL] != list(fixed):
-            raise ReleaseError(f"dimension {d!r} has categories {cats}, expected {list(fixed)}", table=r.name)
+    attr_cats = {a: tuple(c) for a, c in r.attributes.items()}
+    for dim in dimensions(r):
+        cats = next(f for f in r.table_schema.fields if f.name == dim.name).constraints.enum
+        if TOTAL in cats and (not dim.partition or cats[-1] != TOTAL):
+            raise ReleaseError(f"dimension {dim.name!r} cannot have a Total here", table=r.name)
+        expected = list(dim.expected_categories(attr_cats))
+        if [c for c in cats if c != TOTAL] != expected:
+            raise ReleaseError(f"dimension {dim.name!r} has categories {cats}, expected {expected}", table=r.name)
 
 
 def _check_cells(r: Resource, frame: pd.DataFrame) -> None:
@@ -179,8 +200,6 @@ def _check_protection(r: Resource, frame: pd.DataFrame, package: Package) -> Non
         if frame["moe90"].isna().any() or (frame["moe90"] < 0).any():
             raise ReleaseError("every DP cell needs a non-negative moe90", table=r.name)
         _check_additive(r, frame)
-    if r.measure == "contacts" and not r.unit_costs:
-        raise ReleaseError("a contacts table needs cpt:unitCosts", table=r.name)
 
 
 def _check_additive(r: Resource, frame: pd.DataFrame) -> None:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from .errors import CptError
+from ..errors import CptError
 from .i18n import LANGUAGES, Translator
-from .tomlfile import problems, read_toml
+from ..tomlfile import problems, read_toml
 
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 
 
 def content_dir() -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .catalog import Release
+from ..release.catalog import Release
 from .charts import Filters, View, build
 from .content import Content
 from .i18n import Translator

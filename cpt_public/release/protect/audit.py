@@ -17,7 +17,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from ..errors import ProtectionError
+from ...errors import ProtectionError
 
 
 @dataclasses.dataclass(frozen=True)

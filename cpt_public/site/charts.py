@@ -21,16 +21,15 @@ import altair as alt
 import pandas as pd
 import plotly.graph_objects as go
 
-from .catalog import Release
+from ..release.catalog import Release
 from .i18n import Translator
-from .spec import TOTAL
+from ..release.spec import TOTAL
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 MUTED = "#595959"  # suppressed labels: 7:1 contrast on white
 CARE_RATIO = 0.25  # a margin of error above a quarter of the value: interpret with care
 Z90 = 1.6448536269514722
-SYSTEM_COLS = {"jail": "Jail", "homeless": "Homeless services", "ems": "EMS", "ed": "Emergency department"}
 ES_TIME = {  # d3 time-format locale, so Vega-Lite writes Spanish month names
     "dateTime": "%A, %e de %B de %Y, %X", "date": "%d/%m/%Y", "time": "%H:%M:%S", "periods": ["AM", "PM"],
     "days": ["domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"],
@@ -211,18 +210,22 @@ def systems_used(release: Release, table: str, tr: Translator, f: Filters) -> Vi
     return View(page, fig, desc, view_table, facts, False, [table])
 
 
-def _combo(row, tr: Translator) -> str:
-    used = [tr.cat(v) for k, v in SYSTEM_COLS.items() if row[k] == "Yes"]
+def _combo(row, cols: dict[str, str], tr: Translator) -> str:
+    used = [tr.cat(v) for k, v in cols.items() if row[k] == "Yes"]
     if not used:
         return tr("none")
     return f"{used[0]} ({tr('only')})" if len(used) == 1 else " + ".join(used)
 
 
 def overlap(release: Release, table: str, tr: Translator, f: Filters) -> View:
-    fr = release[table].frame
-    inner = fr[~(fr[list(SYSTEM_COLS)] == TOTAL).any(axis=1)].copy()
-    inner["n_systems"] = (inner[list(SYSTEM_COLS)] == "Yes").sum(axis=1)
-    inner["cat"] = [_combo(r, tr) for _, r in inner.iterrows()]
+    t = release[table]
+    fr = t.frame
+    labels = {s.id: s.label.en for s in release.package.systems}
+    flags = [d for d in t.dimensions if d.role == "flag"]  # each flag: a system, by its rule's attribute
+    cols = {d.name: labels.get(d.rule.attrs[0], d.name) for d in flags}
+    inner = fr[~(fr[list(cols)] == TOTAL).any(axis=1)].copy()
+    inner["n_systems"] = (inner[list(cols)] == "Yes").sum(axis=1)
+    inner["cat"] = [_combo(r, cols, tr) for _, r in inner.iterrows()]
     inner = inner.sort_values(["count"], ascending=False, na_position="last")
     df = pd.DataFrame({"cat": inner["cat"], "value": inner["count"].map(_value),
                        "label": [value_text(c, tr) for c in inner["count"]]})

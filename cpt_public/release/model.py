@@ -15,6 +15,7 @@ from each block independently), and every full table yields such block counts. A
 falls back to the full cross product.
 
 Data-free: the same model is rebuilt from a spec (to publish) or from a manifest (to audit).
+Counting units into atoms happens in the publish step (DuckDB); here atoms are only described.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .spec import TOTAL
-from .universes import Universe, Units
+from .vocabulary import Dimension
 
 
 @dataclasses.dataclass
@@ -62,7 +63,6 @@ class TableModel:
 
 @dataclasses.dataclass
 class UniverseModel:
-    universe: Universe
     attr_cats: dict[str, tuple[str, ...]]
     blocks: list[Block]
     separator: tuple[str, ...]
@@ -86,21 +86,6 @@ class UniverseModel:
                 rows.append(row)
         return np.array(rows, dtype=np.int8).reshape(len(rows), self.n_vars)
 
-    def atom_counts(self, units: Units, keep: np.ndarray | None = None, cap: int | None = None) -> np.ndarray:
-        """Count (or sum the weights of) units per atom of every block."""
-        weight = units.weight
-        if cap is not None and weight is not None:
-            weight = np.minimum(weight, cap)
-        out = []
-        for b in self.blocks:
-            idx = _mixed_radix({a: units.codes[a] for a in b.attrs}, {a: self.attr_cats[a] for a in b.attrs}, len(units.person))
-            w = weight
-            if keep is not None:
-                idx = idx[keep]
-                w = None if w is None else w[keep]
-            out.append(np.bincount(idx, weights=w, minlength=b.size))
-        return np.concatenate(out).round().astype(np.int64)
-
 
 def _mixed_radix(codes: dict[str, np.ndarray], cats: dict[str, tuple[str, ...]], n: int) -> np.ndarray:
     idx = np.zeros(n, dtype=np.int64)
@@ -115,7 +100,7 @@ def _product(attr_cats: dict[str, tuple[str, ...]], attrs: tuple[str, ...]) -> p
     return pd.DataFrame(list(itertools.product(*(attr_cats[a] for a in attrs))), columns=list(attrs), dtype=object)
 
 
-def _blocks(universe: Universe, attr_cats, table_attrs: list[tuple[str, ...]]) -> tuple[list[tuple[str, ...]], tuple[str, ...]]:
+def _blocks(attr_cats, table_attrs: list[tuple[str, ...]]) -> tuple[list[tuple[str, ...]], tuple[str, ...]]:
     order = list(attr_cats)
     sets = {frozenset(s) for s in table_attrs}
     maximal = [s for s in sets if not any(s < o for o in sets)]
@@ -128,11 +113,12 @@ def _blocks(universe: Universe, attr_cats, table_attrs: list[tuple[str, ...]]) -
     return [as_tuple(s) for s in maximal], as_tuple(sep)
 
 
-def universe_model(universe: Universe, attr_cats: dict[str, tuple[str, ...]],
-                   tables: dict[str, tuple[list[str], dict[str, list[str]]]]) -> UniverseModel:
-    """``tables``: name -> (dims, categories per dim, Total included where published)."""
-    attrs_of = {n: tuple(a for d in dims for a in universe.dims[d].attrs) for n, (dims, _) in tables.items()}
-    block_attrs, sep = _blocks(universe, attr_cats, list(attrs_of.values()) or [()])
+def universe_model(attr_cats: dict[str, tuple[str, ...]],
+                   tables: dict[str, tuple[list[Dimension], dict[str, list[str]]]]) -> UniverseModel:
+    """``attr_cats``: every attribute the tables use, with its categories; ``tables``: name ->
+    (dimensions, categories per dimension name, Total included where published)."""
+    attrs_of = {n: tuple(dict.fromkeys(a for d in dims for a in d.rule.attrs)) for n, (dims, _) in tables.items()}
+    block_attrs, sep = _blocks(attr_cats, list(attrs_of.values()) or [()])
     blocks, offset = [], 0
     for attrs in block_attrs:
         atoms = _product(attr_cats, attrs)
@@ -140,22 +126,23 @@ def universe_model(universe: Universe, attr_cats: dict[str, tuple[str, ...]],
                                {a: attr_cats[a] for a in sep}, len(atoms))
         blocks.append(Block(attrs, atoms, offset, sep_idx))
         offset += len(atoms)
-    model = UniverseModel(universe, dict(attr_cats), blocks, sep, {})
+    model = UniverseModel(dict(attr_cats), blocks, sep, {})
     for name, (dims, cats) in tables.items():
         block = next(b for b in blocks if set(attrs_of[name]) <= set(b.attrs))
-        model.tables[name] = _table_model(name, universe, dims, cats, block, offset)
+        model.tables[name] = _table_model(name, dims, cats, block, offset)
     return model
 
 
-def _table_model(name, universe, dims, categories, block: Block, n_vars: int) -> TableModel:
-    cells = pd.MultiIndex.from_product([categories[d] for d in dims], names=dims).to_frame(index=False)
+def _table_model(name, dims: list[Dimension], categories, block: Block, n_vars: int) -> TableModel:
+    names = [d.name for d in dims]
+    cells = pd.MultiIndex.from_product([categories[d] for d in names], names=names).to_frame(index=False)
     local = np.ones((1, block.size), dtype=bool)
     for d in dims:
-        masks = np.stack([universe.dims[d].cell_mask(block.atoms, c) for c in categories[d]])
+        masks = np.stack([d.cell_mask(block.atoms, c) for c in categories[d.name]])
         local = (local[:, None, :] & masks[None, :, :]).reshape(-1, block.size)
     inc = np.zeros((len(local), n_vars), dtype=bool)
     inc[:, block.offset:block.offset + block.size] = local
-    return TableModel(name, list(dims), categories, cells, inc, [_key(row, block) for row in local])
+    return TableModel(name, names, categories, cells, inc, [_key(row, block) for row in local])
 
 
 def _key(row: np.ndarray, block: Block) -> bytes:

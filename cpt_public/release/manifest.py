@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import ReleaseError
+from ..errors import ReleaseError
 
 MANIFEST = "datapackage.json"
 PROFILE = "tabular-data-package"
@@ -26,12 +26,26 @@ class Constraints(_Model):
     minimum: int | None = None
 
 
+class Rule(_Model):
+    """How a dimension picks units out by their attributes (see ``vocabulary.Rule``)."""
+
+    kind: Literal["attribute", "count", "at_least", "any_of"]
+    attributes: list[str] = Field(min_length=1)
+    k: int | None = None
+    select: dict[str, str | None] | None = None
+
+
 class FieldSchema(_Model):
     name: str
     type: Literal["string", "integer", "boolean", "number"]
     title: str | None = None
     description: str
     constraints: Constraints | None = None
+    # dimensions only: what the dimension is (time, system, category, band, group, window,
+    # outcome, flag), so the app can pick a chart and words, and its rule, so the audit can
+    # rebuild every cell from the manifest alone
+    role: str | None = Field(default=None, alias="cpt:role")
+    rule: Rule | None = Field(default=None, alias="cpt:rule")
 
 
 class TableSchema(_Model):
@@ -81,7 +95,11 @@ class Resource(_Model):
     universe_id: str = Field(alias="cpt:universeId")
     unit: str = Field(alias="cpt:unit")
     measure: Literal["people", "contacts"] = Field(alias="cpt:measure")
+    kind: str = Field(alias="cpt:kind")  # the library measure the table was made with
+    table_parameters: dict[str, Any] = Field(default={}, alias="cpt:parameters")
     dimensions: list[str] = Field(alias="cpt:dimensions", min_length=1)
+    # every attribute the dimensions' rules use, with its categories in order
+    attributes: dict[str, list[str]] = Field(alias="cpt:attributes")
     disclosure_control: DisclosureControl = Field(alias="cpt:disclosureControl")
     unit_costs: dict[str, UnitCost] | None = Field(default=None, alias="cpt:unitCosts")
 
@@ -105,6 +123,17 @@ class Privacy(_Model):
     zeroPolicy: str
 
 
+class SystemLabel(_Model):
+    en: str
+    es: str
+
+
+class SystemInfo(_Model):
+    id: str
+    label: SystemLabel
+    stays: bool
+
+
 class Period(_Model):
     start: str
     end: str
@@ -126,6 +155,7 @@ class Package(_Model):
     synthetic: bool = Field(alias="cpt:synthetic")
     period: Period = Field(alias="cpt:period")
     parameters: dict[str, int] = Field(alias="cpt:parameters")
+    systems: list[SystemInfo] = Field(alias="cpt:systems")
 
     def resource(self, name: str) -> Resource:
         for r in self.resources:

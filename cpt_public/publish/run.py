@@ -1,9 +1,9 @@
 """``publish``: the only code that touches record-level data.
 
-validate input → build each universe's units → exact atom counts → protect (suppression with
-complementary suppression, and/or DP) → write tables and manifest into a staging folder →
-re-load the staged release through the catalog and re-audit it → swap it into place.
-Any failure leaves the previous release untouched.
+read and validate the files the spec names (DuckDB) → build each population's units → exact
+atom counts → protect (suppression with complementary suppression, and/or DP) → write tables and
+manifest into a staging folder → re-load the staged release through the catalog and re-audit it
+→ swap it into place. Any failure leaves the previous release untouched.
 """
 
 from __future__ import annotations
@@ -24,14 +24,16 @@ import pyarrow.parquet as pq
 from diffprivlib import BudgetAccountant
 from diffprivlib.utils import BudgetError
 
-from . import __version__, manifest as mf
-from .errors import CptError, ProtectionError
-from .model import UniverseModel, universe_model
-from .protect import dp
-from .protect.suppression import suppress
-from .records import load_records
-from .spec import Spec, TableSpec, load_spec
-from .universes import UNIVERSES, attr_categories, dimension_categories, spec_categories
+from .. import __version__
+from ..errors import CptError, ProtectionError
+from ..release import manifest as mf
+from ..release.model import UniverseModel, universe_model
+from ..release.protect import dp
+from ..release.protect.suppression import suppress
+from ..release.spec import Spec, TableSpec, load_spec
+from ..release.vocabulary import Population, TableVocab, vocabulary
+from . import units as U
+from .inputs import Inputs, load_inputs
 
 ZERO_POLICY = (
     "True zeros are published as 0: a zero reveals no person. Cells of 1 to threshold-1 are hidden, "
@@ -42,10 +44,13 @@ Log = Callable[[str], None]
 
 @dataclasses.dataclass
 class Built:
-    spec: TableSpec
+    vocab: TableVocab
     frame: pd.DataFrame
     control: mf.DisclosureControl
-    universe: str
+
+    @property
+    def spec(self) -> TableSpec:
+        return self.vocab.spec
 
 
 def publish(input_dir: Path | str, out_dir: Path | str, spec_path: Path | str | None = None,
@@ -54,10 +59,10 @@ def publish(input_dir: Path | str, out_dir: Path | str, spec_path: Path | str | 
     if seed is not None and not spec.release.synthetic:
         raise CptError("--seed makes the noise predictable: it is only allowed for synthetic releases and tests")
     accountant = _commit_budget(spec)
-    p = spec.release.period
-    records = load_records(input_dir, p.start, p.end)
-    log(f"read {records.n_people:,} people and " + ", ".join(f"{len(v):,} {k}" for k, v in records.tables.items()))
-    built = build_tables(records, spec, seed, log)
+    inputs = load_inputs(input_dir, spec)
+    log(inputs.summary())
+    built = build_tables(inputs, spec, seed, log)
+    inputs.con.close()
     return write_release(built, spec, accountant.total()[0], Path(out_dir), log)
 
 
@@ -78,32 +83,39 @@ def _commit_budget(spec: Spec) -> BudgetAccountant:
     return accountant
 
 
-def build_tables(records, spec: Spec, seed: int | None, log: Log) -> list[Built]:
-    source = spec_categories(spec)
+def build_tables(inputs: Inputs, spec: Spec, seed: int | None, log: Log) -> list[Built]:
     rng = dp.make_rng(seed)
+    salt = int(rng.integers(1, 2**62))
     noise_state = None if seed is None else np.random.RandomState(seed)
     T, P = spec.release.threshold, spec.protection_range
+    vocab = vocabulary(spec)
     out: dict[str, Built] = {}
-    by_universe: dict[str, list[TableSpec]] = {}
-    for t in spec.tables:
-        by_universe.setdefault(t.universe, []).append(t)
-    for uid, tables in by_universe.items():
-        u = UNIVERSES[uid]
-        attr_cats = attr_categories(u, [d for t in tables for d in t.dimensions], source)
-        cats = {t.name: (t.dimensions, {d: dimension_categories(u, d, attr_cats, t.totals) for d in t.dimensions}) for t in tables}
-        model = universe_model(u, attr_cats, cats)
-        units = u.build(records, spec, attr_cats)
-        exact = model.atom_counts(units)
-        sup = [t for t in tables if t.protection.method == "suppression"]
+    by_population: dict[str, list[TableVocab]] = {}
+    for tv in vocab.values():
+        by_population.setdefault(tv.population.id, []).append(tv)
+    if spec.custom:
+        U.create_file_views(inputs)
+        inputs.con.execute("SET enable_external_access = false")  # a custom query sees the records, nothing else
+    for pid, tables in by_population.items():
+        pop = tables[0].population
+        attr_cats = {a: c for tv in tables for a, c in tv.attributes.items()}
+        model = universe_model(attr_cats, {tv.spec.name: (tv.dims, tv.categories()) for tv in tables})
+        sql = (U.custom_units(inputs, pop, list(attr_cats)) if pop.kind == "custom"
+               else U.units_sql(spec, pop, list(attr_cats), tables[0].spec))
+        units = U.q(f"units_{pid}")
+        inputs.con.execute(f"CREATE OR REPLACE TEMP TABLE {units} AS {sql}")
+        exact = U.atom_counts(inputs.con, units, model, pop.weighted)
+        sup = [tv for tv in tables if tv.spec.protection.method == "suppression"]
         if sup:
-            for t, frame in _suppress(model, sup, exact, T, P, log):
+            for tv, frame in _suppress(model, pop, sup, exact, T, P, log):
                 control = mf.DisclosureControl(method="suppression", threshold=T, protectionRange=P, epsilon=None,
                                                mechanism=None, moeLevel=None)
-                out[t.name] = Built(t, frame, control, uid)
-        for t in tables:
-            if t.protection.method.startswith("dp"):
-                frame, control = _noise(model, t, units, rng, noise_state, T, P, log)
-                out[t.name] = Built(t, frame, control, uid)
+                out[tv.spec.name] = Built(tv, frame, control)
+        for tv in tables:
+            if tv.spec.protection.method.startswith("dp"):
+                frame, control = _noise(inputs.con, units, model, pop, tv, salt, noise_state, T, P, log)
+                out[tv.spec.name] = Built(tv, frame, control)
+        inputs.con.execute(f"DROP TABLE {units}")
     return [out[t.name] for t in spec.tables]
 
 
@@ -117,15 +129,16 @@ def _frame(tm, counts: np.ndarray, hidden: np.ndarray, moe: np.ndarray | None = 
     return df
 
 
-def _suppress(model: UniverseModel, tables: list[TableSpec], exact: np.ndarray, T: int, P: int, log: Log):
-    tms = [model.tables[t.name] for t in tables]
+def _suppress(model: UniverseModel, pop: Population, tables: list[TableVocab], exact: np.ndarray, T: int, P: int,
+              log: Log):
+    tms = [model.tables[t.spec.name] for t in tables]
     inc = np.vstack([tm.incidence for tm in tms])
     values = inc.astype(np.int64) @ exact
     n_totals = np.concatenate([tm.n_totals for tm in tms])
     keys = [k for tm in tms for k in tm.keys]
     table_of = np.concatenate([[i] * len(tm.cells) for i, tm in enumerate(tms)])
     result = suppress(inc, values, n_totals, T, P, keys, model.structural, table_of)
-    log(f"{model.universe.id}: {result.primary.sum()} small cells hidden, "
+    log(f"{pop.id}: {result.primary.sum()} small cells hidden, "
         f"{(result.hidden & ~result.primary).sum()} more to protect them ({result.rounds} audit rounds)")
     start = 0
     for t, tm in zip(tables, tms):
@@ -134,15 +147,16 @@ def _suppress(model: UniverseModel, tables: list[TableSpec], exact: np.ndarray, 
         start += n
 
 
-def _noise(model: UniverseModel, t: TableSpec, units, rng, noise_state, T: int, P: int, log: Log):
-    prot = t.protection
-    tm = model.tables[t.name]
-    per_person = dp.contributions(units.person)
-    over = float((per_person > prot.max_units_per_person).mean()) if len(per_person) else 0.0
-    keep = dp.clip_units(units.person, prot.max_units_per_person, rng) if over else None
-    cap = prot.max_value_per_unit if model.universe.weighted else None
-    counts = model.atom_counts(units, keep, cap)
-    sensitivity = prot.max_units_per_person * (prot.max_value_per_unit if model.universe.weighted else 1)
+def _noise(con, units: str, model: UniverseModel, pop: Population, tv: TableVocab, salt: int, noise_state,
+           T: int, P: int, log: Log):
+    prot = tv.spec.protection
+    tm = model.tables[tv.spec.name]
+    n_people, per_person = U.max_units(con, units)
+    over = float((per_person > prot.max_units_per_person).mean()) if n_people else 0.0
+    source = U.clipped(units, prot.max_units_per_person, salt) if over else units
+    cap = prot.max_value_per_unit if pop.weighted else None
+    counts = U.atom_counts(con, source, model, pop.weighted, cap)
+    sensitivity = prot.max_units_per_person * (prot.max_value_per_unit if pop.weighted else 1)
     inner = tm.incidence[tm.interior].astype(np.int64)
     size = inner.sum(axis=1)
     contains = ((tm.incidence.astype(np.int64) @ inner.T) == size) & (size > 0)
@@ -150,7 +164,7 @@ def _noise(model: UniverseModel, t: TableSpec, units, rng, noise_state, T: int, 
     hidden = np.zeros(len(values), dtype=bool)
     if prot.method == "dp+suppression":
         hidden = (values >= 1) & (values < T)
-    log(f"{t.name}: epsilon {prot.epsilon:g}, sensitivity {sensitivity}; "
+    log(f"{tv.spec.name}: epsilon {prot.epsilon:g}, sensitivity {sensitivity}; "
         f"{over:.1%} of people had more than {prot.max_units_per_person} unit(s) and were clipped")
     control = mf.DisclosureControl(
         method=prot.method, threshold=T if "suppression" in prot.method else None,
@@ -177,7 +191,7 @@ def write_release(built: list[Built], spec: Spec, spent: float, out: Path, log: 
         resources = [_write_table(b, spec, stage) for b in built]
         package = _package(spec, resources, spent)
         (stage / mf.MANIFEST).write_text(package.to_json(), encoding="utf-8")
-        from .verify import audit_release  # verify the staged release exactly as `audit` would
+        from ..release.verify import audit_release  # verify the staged release exactly as `audit` would
 
         report = audit_release(stage) if verify else None
         if report is not None and not report.ok:
@@ -191,21 +205,23 @@ def write_release(built: list[Built], spec: Spec, spent: float, out: Path, log: 
 
 
 def _write_table(b: Built, spec: Spec, stage: Path) -> mf.Resource:
-    u = UNIVERSES[b.universe]
+    pop, dims = b.vocab.population, b.vocab.dims
+    names = [d.name for d in dims]
     path = stage / "tables" / f"{b.spec.name}.parquet"
     schema = pa.schema(
-        [pa.field(d, pa.string(), nullable=False) for d in b.spec.dimensions]
+        [pa.field(d, pa.string(), nullable=False) for d in names]
         + [pa.field("count", pa.int64()), pa.field("suppressed", pa.bool_(), nullable=False)]
         + ([pa.field("moe90", pa.int64(), nullable=False)] if "moe90" in b.frame else [])
     )
     pq.write_table(pa.Table.from_pandas(b.frame, schema=schema, preserve_index=False), path)
     data = path.read_bytes()
     fields = [
-        mf.FieldSchema(name=d, type="string", description=u.dims[d].description,
-                       constraints=mf.Constraints(enum=list(b.frame[d].unique()), required=True))
-        for d in b.spec.dimensions
+        mf.FieldSchema(name=d.name, type="string", description=d.description,
+                       constraints=mf.Constraints(enum=list(b.frame[d.name].unique()), required=True),
+                       **{"cpt:role": d.role, "cpt:rule": mf.Rule(**d.rule.to_dict())})
+        for d in dims
     ]
-    noun = "people" if u.measure == "people" else "contacts"
+    noun = "people" if pop.measure == "people" else "contacts"
     fields.append(mf.FieldSchema(name="count", type="integer", constraints=mf.Constraints(minimum=0),
                                  description=f"Number of {noun}. Empty (null) when the cell is suppressed."))
     fields.append(mf.FieldSchema(name="suppressed", type="boolean", constraints=mf.Constraints(required=True),
@@ -215,14 +231,18 @@ def _write_table(b: Built, spec: Spec, stage: Path) -> mf.Resource:
                                      description="90% margin of error of the noise added for differential privacy: "
                                                  "the count before noise lies within ±moe90 with 90% probability."))
     costs = None
-    if u.measure == "contacts" and spec.unit_costs:
-        costs = {k: mf.UnitCost(**v.model_dump()) for k, v in spec.unit_costs.items()}
+    if pop.measure == "contacts":
+        costs = {s.label.en: mf.UnitCost(**s.cost.model_dump()) for s in spec.system if s.cost} or None
+    params = {k: getattr(b.spec, k) for k in ("systems", "system", "window_days", "event_bands", "after_days",
+                                              "windows", "outcomes") if getattr(b.spec, k) is not None}
     return mf.Resource(
         name=b.spec.name, path=f"tables/{b.spec.name}.parquet", hash="sha256:" + hashlib.sha256(data).hexdigest(),
         bytes=len(data), title=b.spec.title, description=b.spec.description,
-        schema=mf.TableSchema(fields=fields, primaryKey=list(b.spec.dimensions)),
-        **{"cpt:universe": u.description, "cpt:universeId": u.id, "cpt:unit": u.unit, "cpt:measure": u.measure,
-           "cpt:dimensions": list(b.spec.dimensions), "cpt:disclosureControl": b.control, "cpt:unitCosts": costs},
+        schema=mf.TableSchema(fields=fields, primaryKey=names),
+        **{"cpt:universe": pop.description, "cpt:universeId": pop.id, "cpt:unit": pop.unit, "cpt:measure": pop.measure,
+           "cpt:kind": b.spec.kind, "cpt:parameters": params, "cpt:dimensions": names,
+           "cpt:attributes": {a: list(c) for a, c in b.vocab.attributes.items()},
+           "cpt:disclosureControl": b.control, "cpt:unitCosts": costs},
     )
 
 
@@ -240,7 +260,9 @@ def _package(spec: Spec, resources: list[mf.Resource], spent: float) -> mf.Packa
                                      epsilonBudget=r.epsilon_budget, epsilonSpent=round(spent, 12), zeroPolicy=ZERO_POLICY),
            "cpt:synthetic": r.synthetic,
            "cpt:period": mf.Period(start=r.period.start.isoformat(), end=r.period.end.isoformat()),
-           "cpt:parameters": spec.parameters.model_dump()},
+           "cpt:parameters": {"multi_system_min": r.multi_system_min},
+           "cpt:systems": [mf.SystemInfo(id=s.id, label=mf.SystemLabel(**s.label.model_dump()), stays=bool(s.end_date))
+                           for s in spec.system]},
     )
 
 

@@ -23,7 +23,7 @@ import dataclasses
 
 import numpy as np
 
-from ..errors import ProtectionError
+from ...errors import ProtectionError
 from .audit import Attacker, Interval
 
 MAX_ROUNDS = 500

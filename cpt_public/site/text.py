@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .catalog import Release, Table
+from ..release.catalog import Release, Table
 from .i18n import Translator, fmt_date, fmt_month
 
 METHOD_KEYS = {"suppression": "method_suppression", "dp": "method_dp", "dp+suppression": "method_dp_suppression"}
@@ -62,7 +62,7 @@ def release_csv(table: Table) -> bytes:
 def heard_lines(report: pd.DataFrame, content, tr: Translator, themes: dict | None = None) -> list[str]:
     """'What we heard', one line per station: each answer's count (or 'suppressed'), the share who
     said the data match their experience at least partly (from protected counts), top themes."""
-    from .feedback.form import REFLECTS
+    from ..feedback.form import REFLECTS
 
     titles = {f.id: f.title[tr.lang] for f in content.findings}
     lines = []

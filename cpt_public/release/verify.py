@@ -12,12 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import ReleaseError
 from .catalog import Release, load_release
-from .errors import ReleaseError
 from .model import universe_model
 from .protect.audit import CellAudit, audit_hidden
-from .spec import TOTAL
-from .universes import UNIVERSES, attr_categories
 
 
 @dataclasses.dataclass
@@ -80,18 +78,15 @@ def audit_loaded(release: Release) -> Report:
 
 
 def _audit_universe(uid: str, tables, threshold: int, prange: int, reports: dict[str, TableReport]) -> None:
-    u = UNIVERSES[uid]
-    source: dict[str, tuple[str, ...]] = {}
+    attr_cats: dict[str, tuple[str, ...]] = {}
     for t in tables:
-        for d in t.resource.dimensions:
-            if u.dims[d].categories is None:
-                cats = tuple(c for c in t.categories(d) if c != TOTAL)
-                attr = u.dims[d].attrs[0]
-                if source.setdefault(attr, cats) != cats:
-                    reports[t.name].failures.append(f"dimension {d!r} has other categories than in another table")
-                    return
-    attr_cats = attr_categories(u, [d for t in tables for d in t.resource.dimensions], source)
-    model = universe_model(u, attr_cats, {t.name: (t.resource.dimensions, {d: t.categories(d) for d in t.resource.dimensions}) for t in tables})
+        for a, cats in t.resource.attributes.items():
+            if attr_cats.setdefault(a, tuple(cats)) != tuple(cats):
+                reports[t.name].failures.append(f"attribute {a!r} has other categories than in another table "
+                                                f"over the same population")
+                return
+    model = universe_model(attr_cats, {t.name: (t.dimensions, {d: t.categories(d) for d in t.resource.dimensions})
+                                       for t in tables})
     inc = np.vstack([model.tables[t.name].incidence for t in tables])
     counts = np.concatenate([t.frame["count"].to_numpy(dtype="float64", na_value=np.nan) for t in tables])
     owner = np.concatenate([[i] * len(t.frame) for i, t in enumerate(tables)])

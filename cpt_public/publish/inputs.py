@@ -1,0 +1,421 @@
+"""Reading and validating a team's record files with DuckDB: the input format follows from the spec.
+
+Each file the spec names (people, one per system, the program's cohorts) is ``NAME.csv``
+(UTF-8, header row), ``NAME.parquet`` or ``NAME.xlsx`` (first sheet, header row) in one folder.
+Every value is read as text and checked as the spec declares it; each file is read once: one
+DuckDB statement parses, checks (a bit per problem, ``_bad``) and stores the typed rows. Only
+when a file has a problem is it read again, in order, to name the rows.
+
+Problems are reported as summaries — the file, the column, what is wrong, how many rows, the
+first few row numbers and an example value — never one line per row. Rows count from 1 after
+the header, so row *n* is line *n*+1 of a CSV file without line breaks inside quotes.
+
+Events outside the study period are normal (partners export what they have): they are left out
+and counted for the publish summary. A stay that overlaps the period is active within it.
+Impossible dates — an event before the person's birth, after the export date, or a stay ending
+before it began — are errors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ..errors import InputError
+from ..release.spec import Age, Codebook, Spec
+
+FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f")
+EXTENSIONS = (".csv", ".parquet", ".xlsx")
+MAX_EXAMPLES = 5
+
+
+def q(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    """A quoted SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def date_lit(d: dt.date) -> str:
+    return f"DATE '{d.isoformat()}'"
+
+
+def str_list(values) -> str:
+    return "([" + ", ".join(lit(v) for v in values) + "]::VARCHAR[])"
+
+
+_FORMATS_SQL = str_list(FORMATS)
+
+
+def parse_date(col: str) -> str:
+    return f"CAST(try_strptime(trim({col}), {_FORMATS_SQL}) AS DATE)"
+
+
+def blank(col: str) -> str:
+    return f"({col} IS NULL OR trim({col}) = '')"
+
+
+@dataclasses.dataclass
+class Check:
+    """One kind of problem: its bit, the column it concerns, and how to word it."""
+
+    bit: int
+    column: str
+    problem: str  # e.g. "is not a date (YYYY-MM-DD)"
+    show: str | None = None  # "birth": show the birth year beside the value
+
+
+@dataclasses.dataclass
+class FileSpec:
+    """What the spec asks of one file: its columns, as SQL over the raw text columns."""
+
+    name: str
+    person: str
+    select: dict[str, str]  # typed column -> SQL expression
+    checks: list[tuple[Check, str]]  # (check, SQL condition that is true for a bad row)
+    required: list[str]  # raw columns that must exist
+    outside: str | None = None  # SQL condition: the row lies outside the study period (left out, counted)
+    join_people: bool = True
+
+
+@dataclasses.dataclass
+class Inputs:
+    """Validated records inside one DuckDB connection: ``people`` (person code = row number) and
+    ``ev_<system>`` / ``cohort_<group>`` tables keyed by person code."""
+
+    con: duckdb.DuckDBPyConnection
+    spec: Spec
+    files: dict[str, str]  # file name in the spec -> file found
+    rows: dict[str, int]
+    outside: dict[str, int]  # events left out because they lie outside the study period
+    n_people: int
+
+    def summary(self) -> str:
+        parts = [f"{self.rows[self.spec.people.file]:,} people"]
+        parts += [f"{self.rows[f]:,} rows of {self.files[f]}" for f in self.rows if f != self.spec.people.file]
+        text = "read " + ", ".join(parts)
+        left = {f: n for f, n in self.outside.items() if n}
+        if left:
+            text += "; left out as outside the study period: " + ", ".join(
+                f"{n:,} rows of {self.files[f]}" for f, n in left.items())
+        return text
+
+
+def connect(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(config={"preserve_insertion_order": True})
+    spill = tempfile.mkdtemp(prefix="cpt-publish-")
+    con.execute(f"SET temp_directory = {lit(spill)}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = {lit(memory_limit)}")
+    return con
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def find_file(folder: Path, name: str) -> Path:
+    found = [folder / f"{name}{ext}" for ext in EXTENSIONS if (folder / f"{name}{ext}").exists()]
+    if not found:
+        raise InputError([f"missing file {name!r}: expected {name}.csv, {name}.parquet or {name}.xlsx in {folder}"])
+    if len(found) > 1:
+        raise InputError([f"file {name!r} is given {len(found)} times ({', '.join(p.name for p in found)}): keep one"])
+    return found[0]
+
+
+def source_sql(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> list[str]:
+    """Make ``view`` read ``path`` with every column as text; returns the columns found."""
+    if path.stat().st_size == 0:
+        raise InputError([f"{path.name}: the file is empty (expected a header row)"])
+    try:
+        if path.suffix == ".csv":
+            con.execute(f"CREATE OR REPLACE VIEW {q(view)} AS SELECT * FROM read_csv({lit(str(path))}, all_varchar = true, "
+                        "header = true, delim = ',', quote = '\"', escape = '\"')")
+        elif path.suffix == ".parquet":
+            cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(str(path))})").fetchall()]
+            casts = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in cols)
+            con.execute(f"CREATE OR REPLACE VIEW {q(view)} AS SELECT {casts} FROM read_parquet({lit(str(path))})")
+        else:
+            table = _read_excel(path)
+            con.register(f"{view}_arrow", table)
+            con.execute(f"CREATE OR REPLACE VIEW {q(view)} AS SELECT * FROM {q(view + '_arrow')}")
+        return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {q(view)}").fetchall()]
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        if "utf" in str(exc).lower() or "unicode" in str(exc).lower():
+            line = re.search(r"Line: (\d+)", str(exc))
+            reason = "the file is not valid UTF-8 text (save it as UTF-8 CSV)" + (f"; near line {line[1]}" if line else "")
+        raise InputError([f"{path.name}: cannot be read as {path.suffix[1:].upper()}: {reason}"]) from None
+
+
+def _read_excel(path: Path) -> pa.Table:
+    """The first sheet of a workbook as text columns (python-calamine: DuckDB's own Excel
+    extension is not published on PyPI for the pinned DuckDB, and nothing downloads at run time)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=True)
+    except Exception as exc:  # calamine raises its own error types for damaged workbooks
+        raise InputError([f"{path.name}: cannot be read as an Excel workbook: {exc}"]) from None
+    if not rows:
+        raise InputError([f"{path.name}: the first sheet is empty (expected a header row)"])
+    header = [str(h).strip() for h in rows[0]]
+    cols = {h: [_cell(r[i]) if i < len(r) else None for r in rows[1:]] for i, h in enumerate(header) if h}
+    return pa.table({h: pa.array(v, pa.string()) for h, v in cols.items()})
+
+
+def _cell(v) -> str | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+# ----------------------------------------------------------------------------- what each file must hold
+
+
+def _category(col: str, cb: Codebook, bit: int, file_col: str) -> tuple[str, tuple[Check, str]]:
+    """Code of a codebook column (0-based; blank = not recorded) and the check of its values."""
+    value = f"trim({col})"
+    if cb.recode:
+        keys = str_list(cb.recode)
+        vals = str_list(cb.recode.values())
+        value = f"coalesce({vals}[list_position({keys}, trim({col}))], trim({col}))"
+    cats = str_list(cb.categories)
+    code = f"CASE WHEN {blank(col)} THEN {len(cb.categories) - 1} ELSE list_position({cats}, {value}) - 1 END"
+    shown = ", ".join(cb.codebook)
+    check = Check(bit, file_col, f"is not in the codebook ({shown}; blank = {cb.not_recorded!r})")
+    return code, (check, f"NOT {blank(col)} AND list_position({cats}, {value}) IS NULL")
+
+
+def people_file(spec: Spec, export: dt.date) -> FileSpec:
+    pid = q(spec.people.id)
+    select = {"id": f"trim({pid})"}
+    checks = [(Check(1, spec.people.id, "is blank (every person needs an id)"), blank(pid))]
+    required = [spec.people.id]
+    bit = 2
+    for name, attr in spec.people.attributes.items():
+        col = q(attr.column)
+        required.append(attr.column)
+        if isinstance(attr, Age):
+            if attr.birth_year:
+                year = f"TRY_CAST(trim({col}) AS INTEGER)"
+                bad = f"NOT {blank(col)} AND NOT (regexp_full_match(trim({col}), '\\d{{4}}') AND {year} BETWEEN 1880 AND {export.year})"
+                select["birth_year"] = f"CASE WHEN {blank(col)} THEN NULL ELSE {year} END"
+                select["birth_date"] = "CAST(NULL AS DATE)"
+                checks.append((Check(bit, attr.column, f"is not a four-digit birth year between 1880 and {export.year}"), bad))
+            else:
+                d = parse_date(col)
+                select["birth_date"] = d
+                select["birth_year"] = f"year({d})"
+                bad = f"NOT {blank(col)} AND ({d} IS NULL OR {d} > {date_lit(export)} OR year({d}) < 1880)"
+                checks.append((Check(bit, attr.column, "is not a birth date (YYYY-MM-DD) between 1880 and the export date"), bad))
+        else:
+            code, check = _category(col, attr, bit, attr.column)
+            select[name] = code
+            checks.append(check)
+        bit <<= 1
+    return FileSpec(spec.people.file, spec.people.id, select, checks, required, join_people=False)
+
+
+def event_file(spec: Spec, system_id: str, export: dt.date) -> FileSpec:
+    s = spec.systems[system_id]
+    p = spec.release.period
+    d, e = q(s.date), q(s.end_date) if s.end_date else None
+    select = {"d": parse_date(d)}
+    checks = [(Check(4, s.date, "is blank (a date is required)"), blank(d)),
+              (Check(8, s.date, "is not a date (YYYY-MM-DD)"), f"NOT {blank(d)} AND {parse_date(d)} IS NULL"),
+              (Check(16, s.date, f"is after the export date {export}"), f"{parse_date(d)} > {date_lit(export)}"),
+              (Check(32, s.date, "is before the person was born", show="birth"), "_before_birth")]
+    required = [s.person, s.date]
+    if e:
+        required.append(s.end_date)
+        select["e"] = parse_date(e)
+        checks += [(Check(64, s.end_date, "is not a date (YYYY-MM-DD); leave it blank while the stay goes on"),
+                    f"NOT {blank(e)} AND {parse_date(e)} IS NULL"),
+                   (Check(128, s.end_date, f"is before {s.date}"), f"{parse_date(e)} < {parse_date(d)}"),
+                   (Check(256, s.end_date, f"is after the export date {export}"), f"{parse_date(e)} > {date_lit(export)}")]
+        outside = f"(d > {date_lit(p.end)} OR coalesce(e, {date_lit(p.end)}) < {date_lit(p.start)})"
+    else:
+        select["e"] = "CAST(NULL AS DATE)"
+        outside = f"(d NOT BETWEEN {date_lit(p.start)} AND {date_lit(p.end)})"
+    bit = 512
+    for name, cb in s.attributes.items():
+        required.append(cb.column)
+        code, check = _category(q(cb.column), cb, bit, cb.column)
+        select[name] = code
+        checks.append(check)
+        bit <<= 1
+    return FileSpec(s.file, s.person, select, checks, required, outside)
+
+
+def cohort_file(file: str, person: str, date: str) -> FileSpec:
+    d = q(date)
+    checks = [(Check(4, date, "is blank (a date is required)"), blank(d)),
+              (Check(8, date, "is not a date (YYYY-MM-DD)"), f"NOT {blank(d)} AND {parse_date(d)} IS NULL")]
+    return FileSpec(file, person, {"d": parse_date(d)}, checks, [person, date])
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def _projection(fs: FileSpec, source: str, row: str, raw: tuple[str, ...] = ()) -> str:
+    """One pass over a file: typed columns, the person code, and a bit per problem (``raw``:
+    text columns to keep beside them, as ``_raw_<name>``, for describing problems)."""
+    inner = ", ".join(f"{sql} AS {q('_v_' + k)}" for k, sql in fs.select.items())
+    cols = [f"{q('_v_' + k)} AS {q(k)}" for k in fs.select] + [f"_src.{q(c)} AS {q('_raw_' + c)}" for c in raw]
+    conds = list(fs.checks)
+    join = ""
+    if fs.join_people:
+        pid = q(fs.person)
+        conds = [(PERSON_BLANK, blank(pid)), (PERSON_UNKNOWN, f"NOT {blank(pid)} AND _p.person IS NULL"), *conds]
+        born = ("(_p.birth_date IS NOT NULL AND _v_d < _p.birth_date) OR "
+                "(_p.birth_date IS NULL AND _p.birth_year IS NOT NULL AND year(_v_d) < _p.birth_year)")
+        conds = [(c, cond.replace("_before_birth", f"({born})")) for c, cond in conds]
+        cols = ["_p.person AS person", "_p.birth_year AS _birth_year", *cols]
+        join = f" LEFT JOIN people_ids _p ON _p.id = trim(_src.{pid})"
+    bits = " | ".join(f"(CASE WHEN {cond} THEN {c.bit} ELSE 0 END)" for c, cond in conds)
+    return (f"SELECT {row} AS _row, {', '.join(cols)}, ({bits})::UINTEGER AS _bad "
+            f"FROM (SELECT *, {inner} FROM {source}) _src{join}")
+
+
+PERSON_BLANK = Check(1, "", "is blank (every row needs the person's id)")
+PERSON_UNKNOWN = Check(2, "", "is not an id in the people file")
+
+
+def load_inputs(folder: Path | str, spec: Spec, con: duckdb.DuckDBPyConnection | None = None) -> Inputs:
+    """Read and check every file the spec names. Raises InputError with every problem found."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError([f"input folder {folder} does not exist"])
+    con = con or connect()
+    export = spec.release.export_date or dt.date.today()
+    problems: list[str] = []
+    files: dict[str, str] = {}
+    rows: dict[str, int] = {}
+    outside: dict[str, int] = {}
+
+    plan: list[tuple[str, FileSpec]] = [("people", people_file(spec, export))]
+    plan += [(f"ev_{s.id}", event_file(spec, s.id, export)) for s in spec.system]
+    if spec.program:
+        plan += [("cohort_program", cohort_file(spec.program.enrolled.file, spec.program.enrolled.person,
+                                                spec.program.enrolled.date)),
+                 ("cohort_comparison", cohort_file(spec.program.comparison.file, spec.program.comparison.person,
+                                                   spec.program.comparison.date))]
+    people_ok = True
+    for table, fs in plan:
+        try:
+            path = find_file(folder, fs.name)
+            files[fs.name] = path.name
+            view = f"src_{table}"
+            columns = source_sql(con, path, view)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            people_ok = people_ok and table != "people"
+            continue
+        missing = [c for c in dict.fromkeys(fs.required) if c not in columns]
+        if missing:
+            problems.append(f"{path.name}: missing column(s) {', '.join(missing)} (it has: {', '.join(columns)})")
+            people_ok = people_ok and table != "people"
+            continue
+        if not people_ok:  # without the people file, other files can only be looked for
+            continue
+        keep = ", ".join(["person"] * fs.join_people + [q(k) for k in fs.select] + ["_bad"])
+        within = f", NOT {fs.outside} AS _in" if fs.outside else ""
+        con.execute(f"CREATE OR REPLACE TABLE {q(table)} AS SELECT {keep}{within} "
+                    f"FROM ({_projection(fs, q(view), 'NULL')})")
+        n, bad = con.execute(f"SELECT count(*), bit_or(_bad) FROM {q(table)}").fetchone()
+        rows[fs.name] = n
+        if table == "people":
+            problems += _people_problems(con, path.name, n, fs, view, bad)
+            people_ok = n > 0
+            births = "" if "birth_year" in fs.select else ", CAST(NULL AS INTEGER) AS birth_year, CAST(NULL AS DATE) AS birth_date"
+            con.execute(f"CREATE OR REPLACE TABLE people_ids AS SELECT (rowid)::INTEGER AS person, * EXCLUDE (_bad){births} "
+                        "FROM people; DROP TABLE people")
+            continue
+        if bad:
+            problems += describe(con, path.name, fs, view, bad)
+            continue
+        if fs.outside:
+            outside[fs.name] = con.execute(f"DELETE FROM {q(table)} WHERE NOT _in").fetchone()[0]
+    if not problems and spec.program:
+        problems += _cohort_problems(con, spec, files)
+    if problems:
+        raise InputError(problems)
+    n_people = rows[spec.people.file]
+    return Inputs(con, spec, files, rows, outside, n_people)
+
+
+def _people_problems(con, file: str, n: int, fs: FileSpec, view: str, bad: int | None) -> list[str]:
+    if n == 0:
+        return [f"{file}: has a header but no rows (at least one person is needed)"]
+    problems = describe(con, file, fs, view, bad) if bad else []
+    dup = con.execute("SELECT count(*) - count(DISTINCT id) FROM people WHERE id <> ''").fetchone()[0]
+    if dup:
+        ex = con.execute(f"SELECT list(_row ORDER BY _row)[1:{MAX_EXAMPLES}], any_value(id) FROM ("
+                         f"SELECT rowid + 1 AS _row, id, count(*) OVER (PARTITION BY id) AS n FROM people WHERE id <> '') "
+                         "WHERE n > 1").fetchone()
+        problems.append(f"{file}, column {fs.person}: {dup:,} duplicate id(s): each person appears once "
+                        f"(rows {_rows(ex[0], dup + 1)}; e.g. {ex[1]!r})")
+    return problems
+
+
+def _rows(rows: list[int], total: int) -> str:
+    text = ", ".join(str(r) for r in rows)
+    return text + (", …" if total > len(rows) else "")
+
+
+def describe(con, file: str, fs: FileSpec, view: str, bad: int) -> list[str]:
+    """Read the file again, in order, to summarise each problem: how many rows, which, an example."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM {q(view)}")
+    checks = [dataclasses.replace(PERSON_BLANK, column=fs.person),
+              dataclasses.replace(PERSON_UNKNOWN, column=fs.person)] * fs.join_people + [c for c, _ in fs.checks]
+    raw = tuple(dict.fromkeys(c.column for c in checks if bad & c.bit))
+    con.execute("CREATE OR REPLACE TEMP TABLE _diag AS "
+                + _projection(fs, "(SELECT rowid + 1 AS _rowno, * FROM _raw)", "_rowno", raw))
+    out = []
+    for c in checks:
+        if not bad & c.bit:
+            continue
+        value = f"{q('_raw_' + c.column)}"
+        if c.show == "birth":
+            value = f"{value} || ' (born ' || coalesce(CAST(_birth_year AS VARCHAR), '?') || ')'"
+        n, first, example = con.execute(
+            f"SELECT count(*), list(_row ORDER BY _row)[1:{MAX_EXAMPLES}], arg_min({value}, _row) "
+            f"FROM _diag WHERE _bad & {c.bit} <> 0").fetchone()
+        if not n:
+            continue
+        rows, problem = ("row", c.problem) if n == 1 else (f"{n:,} rows", re.sub(r"^is\b", "are", c.problem))
+        ex = "" if example is None else f"; e.g. {example!r}"
+        out.append(f"{file}, column {c.column}: {rows} {problem} (row{'s' if n > 1 else ''} {_rows(first, n)}{ex})")
+    con.execute("DROP TABLE _diag; DROP TABLE _raw")
+    return out or [f"{file}: has problems that could not be located (please report this)"]
+
+
+def _cohort_problems(con, spec: Spec, files: dict[str, str]) -> list[str]:
+    problems = []
+    for group, c in (("program", spec.program.enrolled), ("comparison", spec.program.comparison)):
+        n, first = con.execute(f"SELECT count(*), list(r ORDER BY r)[1:{MAX_EXAMPLES}] FROM (SELECT rowid + 1 AS r, "
+                               f"count(*) OVER (PARTITION BY person) AS n FROM cohort_{group}) WHERE n > 1").fetchone()
+        if n:
+            problems.append(f"{files[c.file]}, column {c.person}: {n:,} rows list a person more than once "
+                            f"(rows {_rows(first, n)}): each person starts once")
+    both = con.execute("SELECT count(*) FROM (SELECT DISTINCT person FROM cohort_program) "
+                       "JOIN (SELECT DISTINCT person FROM cohort_comparison) USING (person)").fetchone()[0]
+    if both:
+        problems.append(f"{both:,} person(s) are in both {files[spec.program.enrolled.file]} and "
+                        f"{files[spec.program.comparison.file]}: a person is in the program or the comparison group")
+    return problems
