@@ -58,19 +58,26 @@ def publish(input_dir: Path | str, out_dir: Path | str, spec_path: Path | str | 
     spec = load_spec(spec_path)
     if seed is not None and not spec.release.synthetic:
         raise CptError("--seed makes the noise predictable: it is only allowed for synthetic releases and tests")
-    accountant = _commit_budget(spec)
+    spent = _commit_budget(spec)
     inputs = load_inputs(input_dir, spec)
     log(inputs.summary())
     built = build_tables(inputs, spec, seed, log)
     inputs.con.close()
-    return write_release(built, spec, accountant.total()[0], Path(out_dir), log)
+    return write_release(built, spec, spent, Path(out_dir), log)
 
 
-def _commit_budget(spec: Spec) -> BudgetAccountant:
-    """One accountant for the release; every DP table's epsilon is committed before any noise is drawn."""
+def _commit_budget(spec: Spec) -> float:
+    """One accountant for the release; every DP table's epsilon is committed before any noise is
+    drawn. Returns the epsilon spent (0 for a release without DP, which needs no budget)."""
     budget = spec.release.epsilon_budget
+    dp_tables = [t for t in spec.tables if t.protection.method.startswith("dp")]
+    if not dp_tables:
+        return 0.0
+    if budget <= 0:
+        raise ProtectionError(f"table {dp_tables[0].name!r} uses differential privacy, but release.epsilon_budget is 0: "
+                              "set the release's budget")
     accountant = BudgetAccountant(epsilon=budget, delta=0.0)
-    for t in spec.tables:
+    for t in dp_tables:
         if t.protection.method.startswith("dp"):
             try:
                 accountant.spend(t.protection.epsilon, 0.0)
@@ -80,7 +87,7 @@ def _commit_budget(spec: Spec) -> BudgetAccountant:
                     f"table {t.name!r} needs epsilon {t.protection.epsilon:g}, but the release budget is {budget:g} "
                     f"and {spent:g} is already committed: raise release.epsilon_budget or lower the tables' epsilons"
                 ) from None
-    return accountant
+    return accountant.total()[0]
 
 
 def build_tables(inputs: Inputs, spec: Spec, seed: int | None, log: Log) -> list[Built]:
