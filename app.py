@@ -6,10 +6,10 @@ main script as its legacy auto-discovered multipage app and then ignores st.navi
 import streamlit as st
 
 from cpt_public.cached import content, release
-from cpt_public.site.content import ContentError
 from cpt_public.errors import ReleaseError
-from cpt_public.site.i18n import LANGUAGES, pick_language
 from cpt_public.pages_support import staff_session
+from cpt_public.site.content import ContentError
+from cpt_public.site.i18n import LANGUAGES, pick_language
 
 st.set_page_config(page_title="cpt-public", page_icon=":bar_chart:", layout="wide")
 

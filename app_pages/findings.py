@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from cpt_public.site import urlstate
 from cpt_public.cached import chart_image, content, release
 from cpt_public.cached import view as cached_view
-from cpt_public.site.charts import KINDS, Filters
 from cpt_public.pages_support import chart, current_lang, feedback_form, numbers
+from cpt_public.site import urlstate
+from cpt_public.site.charts import KINDS, Filters
 from cpt_public.site.text import release_csv, source_lines, takeaway
 
 lang = current_lang()

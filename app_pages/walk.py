@@ -6,11 +6,11 @@ import time
 
 import streamlit as st
 
-from cpt_public.site import urlstate, walks
 from cpt_public.cached import content, release, walk_pdf
 from cpt_public.cached import view as cached_view
-from cpt_public.site.i18n import fmt_date
 from cpt_public.pages_support import chart, current_lang, feedback_form, kiosk_style
+from cpt_public.site import urlstate, walks
+from cpt_public.site.i18n import fmt_date
 from cpt_public.site.text import takeaway
 
 lang = current_lang()

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from .errors import ReleaseError
 from .release.catalog import Release, load_release, release_dir
 from .site.charts import Filters, View, build
 from .site.content import Content, content_dir, load_content
-from .errors import ReleaseError
 
 RETRY_S = 0.3
 STAMP_TTL_S = 1.0
@@ -105,7 +105,10 @@ def _view(version: str, lang: str, kind: str, table: str, filters: Filters, titl
     return build(kind, _release, table, _content.translator(lang), filters, title=title)
 
 
-def view(kind: str, table: str, lang: str, filters: Filters = Filters(), title: str | None = None) -> View:
+NO_FILTERS = Filters()
+
+
+def view(kind: str, table: str, lang: str, filters: Filters = NO_FILTERS, title: str | None = None) -> View:
     """A finding's chart, table and facts, built once per release, language and filters and then
     shared by every session (pages only read a view)."""
     rel = release()

@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--base-url", default="http://localhost:8501", help="public address of the app, for QR codes")
     w.add_argument("--release", type=Path, default=None, help="release folder (default: published_data)")
 
+    f = sub.add_parser("input-format", help="print the record files and columns a release spec asks for (Markdown)")
+    f.add_argument("--spec", type=Path, default=None, help="release spec (TOML); default: the shipped demo spec")
+
     h = sub.add_parser("hash-password", help="print an argon2 hash for a staff account (reads the password from stdin)")
     del h
 
@@ -72,6 +75,12 @@ def _run(args) -> int:
 
         publish(args.input, args.out, args.spec, args.seed)
         print(f"done in {time.perf_counter() - started:.1f}s")
+        return 0
+    if args.command == "input-format":
+        from .release.inputdoc import document
+        from .release.spec import load_spec
+
+        print(document(load_spec(args.spec)), end="")
         return 0
     if args.command == "hash-password":
         from getpass import getpass

@@ -257,7 +257,7 @@ def custom_units(inputs: Inputs, pop: Population, attrs: list[str]) -> str:
 def atom_counts(con, units: str, model: UniverseModel, weighted: bool, cap: int | None = None) -> np.ndarray:
     """Units (or the sum of their weights, each capped at ``cap``) per atom of every block."""
     out = []
-    value = ("sum(least(w, {cap}))".format(cap=cap) if cap else "sum(w)") if weighted else "count(*)"
+    value = (f"sum(least(w, {cap}))" if cap else "sum(w)") if weighted else "count(*)"
     for b in model.blocks:
         counts = np.zeros(b.size, dtype=np.int64)
         if b.attrs:

@@ -194,7 +194,7 @@ def _ref(spec: Spec, ref: str, where: str) -> tuple[str, str, str | None]:
 def _flag_dims(spec: Spec, what: str) -> dict[str, Dimension]:
     """A Yes/No dimension per system and per system subset: ``what`` says of what."""
     dims = {}
-    for ref, (attr, label, _) in system_refs(spec).items():
+    for attr, label, _ in system_refs(spec).values():
         dims[attr] = _plain(attr, f"{what.format(label=label)} (Yes/No).", "flag", YES_NO)
     return dims
 

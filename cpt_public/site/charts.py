@@ -22,8 +22,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..release.catalog import Release
-from .i18n import Translator
 from ..release.spec import TOTAL
+from .i18n import Translator
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]

@@ -17,8 +17,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ..errors import CptError
-from .i18n import LANGUAGES, Translator
 from ..tomlfile import problems, read_toml
+from .i18n import LANGUAGES, Translator
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 

@@ -69,7 +69,7 @@ def heard_lines(report: pd.DataFrame, content, tr: Translator, themes: dict | No
     for station, rows in report.groupby("station", sort=False):
         by = rows.set_index("answer")
 
-        def shown(key: str) -> str:
+        def shown(key: str, by=by) -> str:
             c = by.loc[key, "count"]
             return tr("suppressed") if c is None or pd.isna(c) else tr.num(c)
 

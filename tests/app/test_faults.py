@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cpt_public.site.content import load_content
 from cpt_public.feedback.form import MAX_COMMENT
 from cpt_public.feedback.store import FeedbackStore
 from cpt_public.publish.run import _swap
+from cpt_public.site.content import load_content
 from tests.app.test_app import PAGES, app
 from tests.app.test_feedback_form import closed_port, feedback_page, fill, send
 from tests.conftest import ROOT

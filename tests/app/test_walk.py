@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cpt_public.site.content import load_content
 from cpt_public.feedback.store import FeedbackStore
+from cpt_public.site.content import load_content
 from tests.conftest import ROOT
 
 

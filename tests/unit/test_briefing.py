@@ -7,8 +7,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from cpt_public.site.briefing import briefing
 from cpt_public.release.catalog import load_release
+from cpt_public.site.briefing import briefing
 from cpt_public.site.content import load_content
 from cpt_public.site.printables.briefing import briefing_pdf
 

@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from cpt_public.release.catalog import load_release
 from cpt_public.errors import ReleaseError
+from cpt_public.release.catalog import load_release
 from tests.helpers import rewrite_table
 
 

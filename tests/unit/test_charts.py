@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from cpt_public.site import charts
 from cpt_public.release.catalog import load_release
+from cpt_public.site import charts
 from cpt_public.site.content import load_content
 from cpt_public.site.text import takeaway
 

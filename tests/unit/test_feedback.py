@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
-from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from cpt_public.feedback.form import (MAX_COMMENT, RATE_MAX, FormError, RateLimiter, build, new_submission_id)
+from cpt_public.feedback.form import MAX_COMMENT, RATE_MAX, FormError, RateLimiter, build, new_submission_id
 from cpt_public.feedback.store import FeedbackStore, StoreError
 
 

@@ -183,3 +183,14 @@ def test_export_date_defaults_to_today(input_copy):
     edit(input_copy, "ed_visits", set_cell("visit_date", 0, (dt.date.today() + dt.timedelta(days=2)).isoformat()))
     spec = SPEC.model_copy(update={"release": SPEC.release.model_copy(update={"export_date": None})})
     assert "is after the export date" in error_of(input_copy, spec)
+
+
+def test_the_input_format_doc_is_what_the_demo_spec_asks_for():
+    """docs/input-format.md is generated from the demo spec; regenerate it with
+    `python -m cpt_public input-format > docs/input-format.md`."""
+    from cpt_public.release.inputdoc import document
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "input-format.md").read_text(encoding="utf-8")
+    assert doc == document(SPEC)
+    for f in SPEC.input_files():
+        assert f"`{f}`" in doc

@@ -32,7 +32,7 @@ def test_posters_one_per_station_with_a_qr_code_to_it(parts, lang):
     pdf = PdfReader(io.BytesIO(posters_pdf(release, content, WALK, lang, BASE)))
     assert len(pdf.pages) == len(walk.stations)
     assert round(float(pdf.pages[0].mediabox.width) / 72) == 18 and round(float(pdf.pages[0].mediabox.height) / 72) == 24
-    for n, (page, fid) in enumerate(zip(pdf.pages, walk.stations), 1):
+    for page, fid in zip(pdf.pages, walk.stations):
         text = page.extract_text()
         assert content.finding(fid).title[lang].split()[0] in text
         assert content.station(fid).prompts[0][lang].split()[0] in text

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cpt_public.publish import synth
-from cpt_public.release.catalog import load_release
 from cpt_public.errors import CptError, ProtectionError, ReleaseError
-from cpt_public.release.protect.suppression import suppress
+from cpt_public.publish import synth
 from cpt_public.publish.run import publish
+from cpt_public.release.catalog import load_release
+from cpt_public.release.protect.suppression import suppress
 from cpt_public.release.verify import audit_release
 from tests.conftest import ROOT, quiet, tree_bytes
 from tests.helpers import craft_release, people_model, rewrite_table

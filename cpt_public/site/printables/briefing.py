@@ -9,7 +9,6 @@ from fpdf import FPDF
 
 from ..briefing import briefing
 from ..i18n import fmt_date
-
 from . import latin1 as _t
 
 
