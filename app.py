@@ -35,18 +35,25 @@ pages = [
     st.Page("app_pages/staff_signin.py", title=tr("nav_staff"), icon=":material/lock:", url_path="staff"),
 ]
 if signed_in:
-    pages.append(st.Page("app_pages/staff_review.py", title=tr("nav_review"), icon=":material/rate_review:",
-                         url_path="staff-review"))
+    pages.append(
+        st.Page(
+            "app_pages/staff_review.py", title=tr("nav_review"), icon=":material/rate_review:", url_path="staff-review"
+        )
+    )
 kiosk = st.query_params.get("mode") == "kiosk"  # a station screen: no navigation, no language switch
 page = st.navigation(pages, position="hidden" if kiosk else "top")
 if not kiosk:
-    st.segmented_control(tr("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang", default=lang,
-                         required=True)
+    st.segmented_control(
+        tr("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang", default=lang, required=True
+    )
 st.session_state["ui_lang"] = lang  # what pages read (the widget is absent on a kiosk)
 st.query_params["lang"] = lang  # every page's URL carries its language
 # Streamlit writes <html lang="en"> whatever the language (issue #15726): correct it for screen readers.
-st.html(f"<script>window.parent.document.documentElement.lang = {lang!r};</script>", unsafe_allow_javascript=True,
-        width="content")
+st.html(
+    f"<script>window.parent.document.documentElement.lang = {lang!r};</script>",
+    unsafe_allow_javascript=True,
+    width="content",
+)
 if data.synthetic:
     st.warning(tr("synthetic_banner"), icon=":material/science:")
 page.run()

@@ -39,5 +39,11 @@ st.subheader(tr("all_tables"))
 # Wide, with long text: the grid scrolls within itself on a phone, where a plain table would
 # overflow into a region that keyboards cannot reach (axe: scrollable-region-focusable).
 st.dataframe(table_overview(data, tr), hide_index=True, width="stretch")
-st.download_button(tr("machine_readable"), data.package.to_json(), file_name="datapackage.json",
-                   mime="application/json", on_click="ignore", icon=":material/data_object:")
+st.download_button(
+    tr("machine_readable"),
+    data.package.to_json(),
+    file_name="datapackage.json",
+    mime="application/json",
+    on_click="ignore",
+    icon=":material/data_object:",
+)

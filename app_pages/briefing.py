@@ -26,6 +26,12 @@ st.markdown(tr("uncertainty_note"))
 st.header(tr("community_said"))
 lines = heard_block(tr, data.package.privacy.threshold)
 
-st.download_button(tr("download_pdf"), lambda: briefing_pdf(data.package.version, lang, tuple(lines or ())),
-                   file_name=f"briefing-{lang}.pdf",
-                   mime="application/pdf", on_click="ignore", icon=":material/picture_as_pdf:", type="primary")
+st.download_button(
+    tr("download_pdf"),
+    lambda: briefing_pdf(data.package.version, lang, tuple(lines or ())),
+    file_name=f"briefing-{lang}.pdf",
+    mime="application/pdf",
+    on_click="ignore",
+    icon=":material/picture_as_pdf:",
+    type="primary",
+)

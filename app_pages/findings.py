@@ -18,8 +18,13 @@ titles = {f.id: f.title[lang] for f in site.findings}
 st.title(tr("nav_findings"))
 st.write(tr("findings_intro"))
 url = st.query_params
-fid = st.selectbox(tr("choose_finding"), ids, index=ids.index(urlstate.one(url, "finding", ids, ids[0])),
-                   format_func=titles.get, key="finding")
+fid = st.selectbox(
+    tr("choose_finding"),
+    ids,
+    index=ids.index(urlstate.one(url, "finding", ids, ids[0])),
+    format_func=titles.get,
+    key="finding",
+)
 finding = site.finding(fid)
 kind = KINDS[finding.chart]
 
@@ -34,26 +39,43 @@ if kind.filters:
     for col, name in zip(cols, kind.filters):
         with col:
             if name == "years":
-                span = st.select_slider(tr("filter_period"), options=years, value=urlstate.span(url, "years", years),
-                                        key="years")
+                span = st.select_slider(
+                    tr("filter_period"), options=years, value=urlstate.span(url, "years", years), key="years"
+                )
                 filters = Filters(**{**filters.__dict__, "years": tuple(span)})
                 shown["years"] = tuple(span)
             elif name == "systems":
                 SYSTEMS = [s.label.en for s in data.package.systems]
-                chosen = st.multiselect(tr("filter_systems"), list(SYSTEMS), format_func=tr.cat, key="systems",
-                                        default=urlstate.many(url, "systems", SYSTEMS, SYSTEMS))
+                chosen = st.multiselect(
+                    tr("filter_systems"),
+                    list(SYSTEMS),
+                    format_func=tr.cat,
+                    key="systems",
+                    default=urlstate.many(url, "systems", SYSTEMS, SYSTEMS),
+                )
                 filters = Filters(**{**filters.__dict__, "systems": tuple(chosen) or None})
                 shown["systems"] = chosen
             elif name == "group":
                 groups = ["age", "gender", "race"]
-                group = st.segmented_control(tr("filter_group"), groups, default=urlstate.one(url, "group", groups, "age"),
-                                             required=True, format_func=lambda g: tr(f"group_{g}"), key="group")
+                group = st.segmented_control(
+                    tr("filter_group"),
+                    groups,
+                    default=urlstate.one(url, "group", groups, "age"),
+                    required=True,
+                    format_func=lambda g: tr(f"group_{g}"),
+                    key="group",
+                )
                 filters = Filters(**{**filters.__dict__, "group": group})
                 shown["group"] = group
             elif name == "outcome":
                 options = [o for o in data[finding.table].categories("outcome") if o != "People followed"]
-                outcome = st.selectbox(tr("filter_outcome"), options, format_func=tr.cat, key="outcome",
-                                       index=options.index(urlstate.one(url, "outcome", options, options[0])))
+                outcome = st.selectbox(
+                    tr("filter_outcome"),
+                    options,
+                    format_func=tr.cat,
+                    key="outcome",
+                    index=options.index(urlstate.one(url, "outcome", options, options[0])),
+                )
                 filters = Filters(**{**filters.__dict__, "outcome": outcome})
                 shown["outcome"] = outcome
 st.query_params.from_dict(urlstate.encode(shown))  # the URL now restores exactly this view
@@ -87,12 +109,30 @@ key = repr(filters)
 spec = view.figure_json
 c1, c2, c3 = st.columns(3)
 # Files are made only when asked for (deferred downloads): a rerun writes no CSV and draws no image.
-c1.download_button(tr("download_csv"), lambda: release_csv(tables[0]), file_name=f"{view.tables[0]}.csv",
-                   mime="text/csv", on_click="ignore", icon=":material/table:")
-c2.download_button(tr("download_png"), lambda: chart_image(data.package.version, lang, fid, key, "png", spec),
-                   file_name=f"{fid}-{lang}.png", mime="image/png", on_click="ignore", icon=":material/image:")
-c3.download_button(tr("download_svg"), lambda: chart_image(data.package.version, lang, fid, key, "svg", spec),
-                   file_name=f"{fid}-{lang}.svg", mime="image/svg+xml", on_click="ignore", icon=":material/image:")
+c1.download_button(
+    tr("download_csv"),
+    lambda: release_csv(tables[0]),
+    file_name=f"{view.tables[0]}.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/table:",
+)
+c2.download_button(
+    tr("download_png"),
+    lambda: chart_image(data.package.version, lang, fid, key, "png", spec),
+    file_name=f"{fid}-{lang}.png",
+    mime="image/png",
+    on_click="ignore",
+    icon=":material/image:",
+)
+c3.download_button(
+    tr("download_svg"),
+    lambda: chart_image(data.package.version, lang, fid, key, "svg", spec),
+    file_name=f"{fid}-{lang}.svg",
+    mime="image/svg+xml",
+    on_click="ignore",
+    icon=":material/image:",
+)
 
 st.subheader(tr("fb_title"))
 feedback_form(fid, tr, lang, set(ids))

@@ -27,7 +27,9 @@ st.markdown("\n".join(f"- {g.text[lang]}" for g in team.goals))
 
 st.header(tr("home_explore"))
 for f in site.findings:
-    st.page_link("app_pages/findings.py", label=f.title[lang], icon=":material/arrow_forward:", query_params={"finding": f.id})
+    st.page_link(
+        "app_pages/findings.py", label=f.title[lang], icon=":material/arrow_forward:", query_params={"finding": f.id}
+    )
 
 st.header(tr("home_take_part"))
 st.write(team.take_part[lang])

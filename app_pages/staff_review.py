@@ -27,26 +27,38 @@ except StoreError:
     st.stop()
 
 c1, c2, c3 = st.columns(3)
-station = c1.selectbox(tr("staff_filter_station"), [None, *titles], format_func=lambda s: titles.get(s, tr("staff_all")))
+station = c1.selectbox(
+    tr("staff_filter_station"), [None, *titles], format_func=lambda s: titles.get(s, tr("staff_all"))
+)
 event = c2.selectbox(tr("staff_filter_event"), [None, *walks], format_func=lambda w: walks.get(w, tr("staff_all")))
-source = c3.selectbox(tr("staff_filter_source"), [None, "visitor", "facilitator"],
-                      format_func=lambda s: tr("staff_all") if s is None else s)
+source = c3.selectbox(
+    tr("staff_filter_source"),
+    [None, "visitor", "facilitator"],
+    format_func=lambda s: tr("staff_all") if s is None else s,
+)
 shown = filtered(frame, station, event, source)
 
 if shown.empty:
     st.info(tr("staff_none"))
 else:
     st.markdown(tr("staff_themes_help"))
-    edited = st.data_editor(shown, hide_index=True, width="stretch", key="staff_table",
-                            disabled=[c for c in shown.columns if c != "themes"])  # text is shown as text, never HTML
+    edited = st.data_editor(
+        shown, hide_index=True, width="stretch", key="staff_table", disabled=[c for c in shown.columns if c != "themes"]
+    )  # text is shown as text, never HTML
     if st.button(tr("staff_themes_save"), icon=":material/sell:"):
         try:
             store.set_themes(theme_changes(shown, edited))
             st.success(tr("staff_themes_saved"))
         except StoreError:
             st.error(tr("staff_unavailable"))
-    st.download_button(tr("staff_export"), csv_safe(shown), file_name="feedback.csv", mime="text/csv",
-                       on_click="ignore", icon=":material/download:")
+    st.download_button(
+        tr("staff_export"),
+        csv_safe(shown),
+        file_name="feedback.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 st.header(tr("staff_notes"))
 st.write(tr("staff_notes_intro"))
@@ -54,15 +66,30 @@ with st.form("staff_note", clear_on_submit=False):
     n1, n2 = st.columns(2)
     note_station = n1.selectbox(tr("staff_filter_station"), list(titles), format_func=titles.get, key="note_station")
     note_event = n2.selectbox(tr("staff_filter_event"), list(walks), format_func=walks.get, key="note_event")
-    note_reflects = st.radio(tr("fb_reflects"), list(REFLECTS), index=None, horizontal=True, key="note_reflects",
-                             format_func=lambda r: tr(f"fb_{r}"))
+    note_reflects = st.radio(
+        tr("fb_reflects"),
+        list(REFLECTS),
+        index=None,
+        horizontal=True,
+        key="note_reflects",
+        format_func=lambda r: tr(f"fb_{r}"),
+    )
     note = st.text_area(tr("staff_note_text"), max_chars=1000, key="note_text")
     saved = st.form_submit_button(tr("staff_save_note"), type="primary")
 if saved:
     try:
-        store.add(build(st.session_state.setdefault("note_sid", new_submission_id()), station=note_station,
-                        reflects=note_reflects, comment=note, connection=None, language=lang, event=note_event,
-                        source="facilitator"))
+        store.add(
+            build(
+                st.session_state.setdefault("note_sid", new_submission_id()),
+                station=note_station,
+                reflects=note_reflects,
+                comment=note,
+                connection=None,
+                language=lang,
+                event=note_event,
+                source="facilitator",
+            )
+        )
         st.session_state["note_sid"] = new_submission_id()
         st.success(tr("staff_note_saved"))
     except FormError as exc:

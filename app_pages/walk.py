@@ -23,10 +23,21 @@ wid = urlstate.one(url, "walk", walk_ids, walk_ids[0])
 if mode == "kiosk":
     kiosk_style()
 else:
-    wid = st.selectbox(tr("walk_choose"), walk_ids, index=walk_ids.index(wid), key="walk_id",
-                       format_func=lambda w: site.walk(w).title[lang])
-    mode = st.segmented_control(tr("walk_mode"), ["self", "kiosk", "facilitator"], default=mode, required=True,
-                                key="walk_mode", format_func=lambda m: tr(f"mode_{m}"))
+    wid = st.selectbox(
+        tr("walk_choose"),
+        walk_ids,
+        index=walk_ids.index(wid),
+        key="walk_id",
+        format_func=lambda w: site.walk(w).title[lang],
+    )
+    mode = st.segmented_control(
+        tr("walk_mode"),
+        ["self", "kiosk", "facilitator"],
+        default=mode,
+        required=True,
+        key="walk_mode",
+        format_func=lambda m: tr(f"mode_{m}"),
+    )
 walk = site.walk(wid)
 m = len(walk.stations)
 numbers = [str(i) for i in range(1, m + 1)]
@@ -41,8 +52,9 @@ if mode == "facilitator":
     st.header(tr("rotation_title"))
     groups = st.number_input(tr("groups"), min_value=1, max_value=12, value=min(4, m), key="walk_groups")
     start = dt.datetime.combine(walk.date, dt.time.fromisoformat(walk.start))
-    table = walks.schedule(int(groups), [site.finding(s).title[lang] for s in walk.stations], start,
-                           walk.minutes_per_station)
+    table = walks.schedule(
+        int(groups), [site.finding(s).title[lang] for s in walk.stations], start, walk.minutes_per_station
+    )
     table.columns = [tr("round"), tr("starts"), *[tr("group_n", n=g + 1) for g in range(int(groups))]]
     st.dataframe(table, hide_index=True, width="stretch")
     st.write(tr("rotation_note"))
@@ -65,9 +77,15 @@ if mode == "facilitator":
     st.header(tr("printables"))
     base = walks.public_base(os.environ.get("CPT_PUBLIC_URL"), st.context.url)
     for kind in ("posters", "handout", "glossary"):
-        st.download_button(tr(f"download_{kind}"), lambda kind=kind: walk_pdf(data.package.version, kind, wid, lang, base),
-                           file_name=f"{kind}-{wid}-{lang}.pdf", mime="application/pdf", on_click="ignore",
-                           icon=":material/print:", key=f"dl_{kind}")
+        st.download_button(
+            tr(f"download_{kind}"),
+            lambda kind=kind: walk_pdf(data.package.version, kind, wid, lang, base),
+            file_name=f"{kind}-{wid}-{lang}.pdf",
+            mime="application/pdf",
+            on_click="ignore",
+            icon=":material/print:",
+            key=f"dl_{kind}",
+        )
     st.query_params.from_dict(urlstate.encode({"lang": lang, "walk": wid, "mode": mode}))
     st.stop()
 
@@ -90,8 +108,12 @@ st.header(tr("prompts_title"))
 st.markdown("\n".join(f"{i}. {p[lang]}" for i, p in enumerate(station.prompts, 1)))
 if station.glossary:
     st.header(tr("glossary_title"))
-    st.markdown("\n".join(f"- **{site.walks.glossary[t].term[lang]}** — {site.walks.glossary[t].definition[lang]}"
-                          for t in station.glossary))
+    st.markdown(
+        "\n".join(
+            f"- **{site.walks.glossary[t].term[lang]}** — {site.walks.glossary[t].definition[lang]}"
+            for t in station.glossary
+        )
+    )
 
 if mode == "kiosk":
     link = walks.station_url(walks.public_base(os.environ.get("CPT_PUBLIC_URL"), st.context.url), wid, n, lang)
@@ -103,11 +125,26 @@ else:
     def go(by: int) -> None:
         st.session_state["walk_station"] = walks.step(st.session_state["walk_station"], by, m)
 
-    prev_col.button(tr("previous"), on_click=go, args=(-1,), disabled=n == 1, icon=":material/arrow_back:",
-                    key="walk_prev", width="stretch")
-    next_col.button(tr("next"), on_click=go, args=(1,), disabled=n == m, icon=":material/arrow_forward:",
-                    key="walk_next", width="stretch")
+    prev_col.button(
+        tr("previous"),
+        on_click=go,
+        args=(-1,),
+        disabled=n == 1,
+        icon=":material/arrow_back:",
+        key="walk_prev",
+        width="stretch",
+    )
+    next_col.button(
+        tr("next"),
+        on_click=go,
+        args=(1,),
+        disabled=n == m,
+        icon=":material/arrow_forward:",
+        key="walk_next",
+        width="stretch",
+    )
     st.header(tr("fb_title"))
     feedback_form(finding.id, tr, lang, set(walk.stations), event=wid)
-st.query_params.from_dict(urlstate.encode({"lang": lang, "walk": wid, "station": n,
-                                           "mode": None if mode == "self" else mode}))
+st.query_params.from_dict(
+    urlstate.encode({"lang": lang, "walk": wid, "station": n, "mode": None if mode == "self" else mode})
+)

@@ -22,8 +22,14 @@ def machine() -> dict:
         mem_gb = round(kb / 1024 / 1024, 1)
     except (OSError, StopIteration):
         pass
-    return {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-            "cpu": cpu, "memory_gb": mem_gb, "system": platform.platform()}
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": mem_gb,
+        "system": platform.platform(),
+    }
 
 
 def save_results(path: Path, **payload) -> None:

@@ -1,9 +1,9 @@
 """Run one step in this process and print its wall time and peak memory as JSON (last line).
 
-    python benchmarks/_measure.py synth OUT PEOPLE SEED
-    python benchmarks/_measure.py publish INPUT OUT
-    python benchmarks/_measure.py bare INPUT
-    python benchmarks/_measure.py audit RELEASE
+python benchmarks/_measure.py synth OUT PEOPLE SEED
+python benchmarks/_measure.py publish INPUT OUT
+python benchmarks/_measure.py bare INPUT
+python benchmarks/_measure.py audit RELEASE
 """
 
 import json

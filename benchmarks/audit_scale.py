@@ -62,9 +62,16 @@ def run(k: int, seed: int = 1) -> dict:
     t0 = time.perf_counter()
     bare_lp(inc[~hidden], values[~hidden], inc[hidden])
     t_bare = time.perf_counter() - t0
-    return {"side": k, "cells": len(values), "hidden": int(hidden.sum()), "primary": int(result.primary.sum()),
-            "suppress_s": round(t_suppress, 3), "audit_s": round(t_audit, 3), "bare_lp_s": round(t_bare, 3),
-            "audit_over_bare": round(t_audit / t_bare, 2) if t_bare else None}
+    return {
+        "side": k,
+        "cells": len(values),
+        "hidden": int(hidden.sum()),
+        "primary": int(result.primary.sum()),
+        "suppress_s": round(t_suppress, 3),
+        "audit_s": round(t_audit, 3),
+        "bare_lp_s": round(t_bare, 3),
+        "audit_over_bare": round(t_audit / t_bare, 2) if t_bare else None,
+    }
 
 
 def main() -> None:
@@ -75,8 +82,10 @@ def main() -> None:
     rows = [run(k) for k in args.sides]
     print(f"{'cells':>6} {'hidden':>7} {'suppress s':>11} {'audit s':>8} {'bare LPs s':>11} {'audit/bare':>11}")
     for r in rows:
-        print(f"{r['cells']:>6} {r['hidden']:>7} {r['suppress_s']:>11.2f} {r['audit_s']:>8.2f} {r['bare_lp_s']:>11.2f} "
-              f"{r['audit_over_bare']:>10.2f}x")
+        print(
+            f"{r['cells']:>6} {r['hidden']:>7} {r['suppress_s']:>11.2f} {r['audit_s']:>8.2f} {r['bare_lp_s']:>11.2f} "
+            f"{r['audit_over_bare']:>10.2f}x"
+        )
     save_results(args.json, rows=rows)
 
 

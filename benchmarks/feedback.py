@@ -29,8 +29,10 @@ from cpt_public.feedback.form import build, new_submission_id  # noqa: E402
 from cpt_public.feedback.store import FeedbackStore  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-INSERT = ("INSERT INTO feedback (submission_id, source, station, reflects, comment, redactions, language) "
-          "VALUES ({p}, 'visitor', 'systems_used', 'yes', {p}, 0, 'en')")
+INSERT = (
+    "INSERT INTO feedback (submission_id, source, station, reflects, comment, redactions, language) "
+    "VALUES ({p}, 'visitor', 'systems_used', 'yes', {p}, 0, 'en')"
+)
 
 
 def fresh(url: str) -> FeedbackStore:
@@ -50,8 +52,17 @@ def run(writers: int, per_writer: int, fn) -> float:
 
 def bench(kind: str, url: str, writers: int, per_writer: int) -> dict:
     store = fresh(url)
-    subs = [build(new_submission_id(), station="systems_used", reflects="yes", language="en", connection=None,
-                  comment=f"It matched what I saw, comment {i}.") for i in range(writers * per_writer)]
+    subs = [
+        build(
+            new_submission_id(),
+            station="systems_used",
+            reflects="yes",
+            language="en",
+            connection=None,
+            comment=f"It matched what I saw, comment {i}.",
+        )
+        for i in range(writers * per_writer)
+    ]
     store_rate = run(writers, per_writer, lambda i: store.add(subs[i]))
     assert store.count() == len(subs), "a submission was lost"
     fresh(url)
@@ -75,10 +86,16 @@ def bench(kind: str, url: str, writers: int, per_writer: int) -> dict:
             if not hasattr(local, "conn"):
                 local.conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
             local.conn.execute(INSERT.format(p="%s"), (new_submission_id(), f"raw {i}"))
+
     raw_rate = run(writers, per_writer, raw)
     assert store.count() == len(subs), "a raw insert was lost"
-    return {"database": kind, "writers": writers, "store_per_s": round(store_rate, 1), "raw_per_s": round(raw_rate, 1),
-            "raw_over_store": round(raw_rate / store_rate, 2)}
+    return {
+        "database": kind,
+        "writers": writers,
+        "store_per_s": round(store_rate, 1),
+        "raw_per_s": round(raw_rate, 1),
+        "raw_over_store": round(raw_rate / store_rate, 2),
+    }
 
 
 def main() -> None:
@@ -100,7 +117,9 @@ def main() -> None:
                 rows.append(bench(kind, url, w, args.per_writer))
     print(f"{'database':<11} {'writers':>7} {'store/s':>9} {'raw/s':>9} {'raw/store':>10}")
     for r in rows:
-        print(f"{r['database']:<11} {r['writers']:>7} {r['store_per_s']:>9.1f} {r['raw_per_s']:>9.1f} {r['raw_over_store']:>9.2f}x")
+        print(
+            f"{r['database']:<11} {r['writers']:>7} {r['store_per_s']:>9.1f} {r['raw_per_s']:>9.1f} {r['raw_over_store']:>9.2f}x"
+        )
     save_results(args.json, rows=rows)
 
 

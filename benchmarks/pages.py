@@ -33,8 +33,15 @@ from benchmarks.wsclient import Visitor  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
-PAGES = {"home": "/", "findings": "/findings", "briefing": "/briefing", "walk (station)": "/walk?station=2",
-         "share your view": "/feedback", "about": "/about", "staff sign-in": "/staff"}
+PAGES = {
+    "home": "/",
+    "findings": "/findings",
+    "briefing": "/briefing",
+    "walk (station)": "/walk?station=2",
+    "share your view": "/feedback",
+    "about": "/about",
+    "staff sign-in": "/staff",
+}
 CHART_PAGES = {"findings", "briefing", "walk (station)"}
 
 
@@ -87,19 +94,33 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        raise SystemExit(f"page speed needs Debian's Chromium at {CHROMIUM}: apt-get install chromium "
-                         "(.ci/run installs it too; nothing is downloaded)")
+        raise SystemExit(
+            f"page speed needs Debian's Chromium at {CHROMIUM}: apt-get install chromium "
+            "(.ci/run installs it too; nothing is downloaded)"
+        )
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path, default=Path(__file__).resolve().parent / "results" / "pages.json")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"CPT_RELEASE_DIR": str(ROOT / "published_data"), "DATABASE_URL": f"sqlite:///{Path(tmp) / 'fb.sqlite'}",
-               "CPT_DEMO_STAFF": None}
+        env = {
+            "CPT_RELEASE_DIR": str(ROOT / "published_data"),
+            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'fb.sqlite'}",
+            "CPT_DEMO_STAFF": None,
+        }
         with streamlit_server(env=env) as (app, _), streamlit_server(BARE_APP) as (bare, _), sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"])
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
             for path in PAGES.values():  # warm both servers (caches filled, as on a server that has been up)
                 load(browser, app + path, "h1")
             load(browser, bare, "[data-testid='stMarkdownContainer']")
@@ -122,27 +143,43 @@ def main() -> None:
             finding, compare = rerun_times(app, args.repeat * 3)
             bare_rerun = bare_reruns(bare, args.repeat * 3)
     base, base_again = statistics.median(bare_times), statistics.median(bare_again)
-    rows = [{"page": name, "median_s": round(statistics.median(t), 3), "ratio": round(statistics.median(t) / base, 2),
-             "again_s": round(statistics.median(again[name]), 3),
-             "again_ratio": round(statistics.median(again[name]) / base_again, 2),
-             "chart_drawn_s": round(statistics.median(drawn[name]), 3) if name in CHART_PAGES else None,
-             "chart_drawn_ratio": round(statistics.median(drawn[name]) / base, 2) if name in CHART_PAGES else None}
-            for name, t in times.items()]
+    rows = [
+        {
+            "page": name,
+            "median_s": round(statistics.median(t), 3),
+            "ratio": round(statistics.median(t) / base, 2),
+            "again_s": round(statistics.median(again[name]), 3),
+            "again_ratio": round(statistics.median(again[name]) / base_again, 2),
+            "chart_drawn_s": round(statistics.median(drawn[name]), 3) if name in CHART_PAGES else None,
+            "chart_drawn_ratio": round(statistics.median(drawn[name]) / base, 2) if name in CHART_PAGES else None,
+        }
+        for name, t in times.items()
+    ]
     reruns = {"change finding": statistics.median(finding), "change 'compare by'": statistics.median(compare)}
     bare_rr = statistics.median(bare_rerun)
-    print(f"{'page':<18} {'first visit s':>13} {'vs bare':>8} {'again s':>8} {'vs bare':>8} {'chart drawn s':>13} {'vs bare':>8}")
+    print(
+        f"{'page':<18} {'first visit s':>13} {'vs bare':>8} {'again s':>8} {'vs bare':>8} {'chart drawn s':>13} {'vs bare':>8}"
+    )
     print(f"{'(bare page)':<18} {base:>13.3f} {1:>7.2f}x {base_again:>8.3f} {1:>7.2f}x")
     for r in rows:
         extra = f" {r['chart_drawn_s']:>13.3f} {r['chart_drawn_ratio']:>7.2f}x" if r["chart_drawn_s"] else ""
-        print(f"{r['page']:<18} {r['median_s']:>13.3f} {r['ratio']:>7.2f}x {r['again_s']:>8.3f} {r['again_ratio']:>7.2f}x{extra}")
+        print(
+            f"{r['page']:<18} {r['median_s']:>13.3f} {r['ratio']:>7.2f}x {r['again_s']:>8.3f} {r['again_ratio']:>7.2f}x{extra}"
+        )
     print()
     print(f"{'rerun (server)':<22} {'median s':>9} {'vs bare rerun':>13}")
     print(f"{'(bare page rerun)':<22} {bare_rr:>9.3f} {1:>12.2f}x")
     for name, t in reruns.items():
         print(f"{name:<22} {t:>9.3f} {t / bare_rr:>12.1f}x")
-    save_results(args.json, repeat=args.repeat, bare_s=round(base, 3), bare_again_s=round(base_again, 3), pages=rows,
-                 reruns={k: {"median_s": round(v, 4), "ratio": round(v / bare_rr, 1)} for k, v in reruns.items()},
-                 bare_rerun_s=round(bare_rr, 4))
+    save_results(
+        args.json,
+        repeat=args.repeat,
+        bare_s=round(base, 3),
+        bare_again_s=round(base_again, 3),
+        pages=rows,
+        reruns={k: {"median_s": round(v, 4), "ratio": round(v / bare_rr, 1)} for k, v in reruns.items()},
+        bare_rerun_s=round(bare_rr, 4),
+    )
 
 
 if __name__ == "__main__":

@@ -54,17 +54,29 @@ def main() -> None:
                 pub.append(measure("publish", str(inp), str(out)))
             p, b = best(pub), best(bare)
             aud = measure("audit", str(out))
-            rows.append({"people": n, "synth_s": syn["seconds"], "synth_mb": syn["peak_mb"],
-                         "publish_s": p["seconds"], "publish_mb": p["peak_mb"],
-                         "bare_s": b["seconds"], "bare_mb": b["peak_mb"],
-                         "ratio": round(p["seconds"] / b["seconds"], 2),
-                         "audit_s": aud["seconds"], "cells": aud["cells"], "hidden": aud["hidden"]})
+            rows.append(
+                {
+                    "people": n,
+                    "synth_s": syn["seconds"],
+                    "synth_mb": syn["peak_mb"],
+                    "publish_s": p["seconds"],
+                    "publish_mb": p["peak_mb"],
+                    "bare_s": b["seconds"],
+                    "bare_mb": b["peak_mb"],
+                    "ratio": round(p["seconds"] / b["seconds"], 2),
+                    "audit_s": aud["seconds"],
+                    "cells": aud["cells"],
+                    "hidden": aud["hidden"],
+                }
+            )
     header = f"{'people':>10} {'synth s':>8} {'synth MB':>9} {'publish s':>10} {'publish MB':>11} {'bare s':>7} {'bare MB':>8} {'publish/bare':>13} {'audit s':>8} {'cells':>6} {'hidden':>7}"
     print(header)
     for r in rows:
-        print(f"{r['people']:>10,} {r['synth_s']:>8.1f} {r['synth_mb']:>9.0f} {r['publish_s']:>10.1f} {r['publish_mb']:>11.0f} "
-              f"{r['bare_s']:>7.1f} {r['bare_mb']:>8.0f} {r['ratio']:>12.2f}x "
-              f"{r['audit_s']:>8.1f} {r['cells']:>6} {r['hidden']:>7}")
+        print(
+            f"{r['people']:>10,} {r['synth_s']:>8.1f} {r['synth_mb']:>9.0f} {r['publish_s']:>10.1f} {r['publish_mb']:>11.0f} "
+            f"{r['bare_s']:>7.1f} {r['bare_mb']:>8.0f} {r['ratio']:>12.2f}x "
+            f"{r['audit_s']:>8.1f} {r['cells']:>6} {r['hidden']:>7}"
+        )
     save_results(args.json, rows=rows)
 
 

@@ -51,15 +51,38 @@ def wait_healthy(health_url: str, proc: subprocess.Popen, log: Path | None = Non
 
 
 @contextlib.contextmanager
-def streamlit_server(script: Path | str = ROOT / "app.py", env: dict[str, str | None] | None = None, log: Path | None = None,
-                     port: int | None = None, args: tuple[str, ...] = (), timeout: float = 90) -> Iterator[tuple[str, subprocess.Popen]]:
+def streamlit_server(
+    script: Path | str = ROOT / "app.py",
+    env: dict[str, str | None] | None = None,
+    log: Path | None = None,
+    port: int | None = None,
+    args: tuple[str, ...] = (),
+    timeout: float = 90,
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """Yields (base URL, process). ``env`` is added to this process's environment (None removes a name)."""
     port = port or free_port()
     full_env = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}
     out = open(log, "w") if log else subprocess.DEVNULL
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true", *args],
-                            cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(script),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            *args,
+        ],
+        cwd=ROOT,
+        env=full_env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(f"{url}/_stcore/health", proc, log, timeout)

@@ -72,6 +72,7 @@ def journey(base: str, tag: str, pause, keep: list | None) -> tuple[list[float],
     thanked = False
     try:
         with arrive(base, loads, keep) as v:
+
             def step(run):
                 times.append(run.seconds)
                 errors.extend(run.exceptions)
@@ -92,7 +93,9 @@ def journey(base: str, tag: str, pause, keep: list | None) -> tuple[list[float],
             errors.extend(run.exceptions)
             thanked = run.has("Thank you")
             if not thanked:
-                errors.append(f"comment not thanked: {[t for t in run.texts if 'sorry' in t.lower() or 'wait' in t.lower()]}")
+                errors.append(
+                    f"comment not thanked: {[t for t in run.texts if 'sorry' in t.lower() or 'wait' in t.lower()]}"
+                )
     except (VisitorError, OSError) as exc:
         errors.append(f"{type(exc).__name__}: {exc}")
     return times, loads, errors, thanked
@@ -116,7 +119,10 @@ def bare_journey(base: str, tag: str, pause, keep: list | None) -> tuple[list[fl
 
 
 def level(script: Path, n: int, think: float, walk, env: dict, tag: str) -> dict:
-    with tempfile.TemporaryDirectory() as tmp, streamlit_server(script, env=env, log=Path(tmp) / "server.log") as (base, proc):
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        streamlit_server(script, env=env, log=Path(tmp) / "server.log") as (base, proc),
+    ):
         walk(base, f"{tag}-warmup", lambda: None, None)  # fill the caches; its session ends here
         connected: list[Visitor] = []  # every session stays connected until memory is read
         walk(base, f"{tag}-warm", lambda: None, connected)  # one connected session: the memory baseline
@@ -151,14 +157,29 @@ def level(script: Path, n: int, think: float, walk, env: dict, tag: str) -> dict
     q, ql = pct(steps), pct(loads)
     tracebacks = log.count("Traceback (most recent call last)")
     if tracebacks:
-        print(f"-- the server logged {tracebacks} traceback(s) for {script.name}; the last:\n"
-              + log[log.rindex("Traceback"):][:3000], file=sys.stderr)
-    return {"visitors": n, "server_tracebacks": tracebacks, "steps": len(steps), "p50_s": round(q[49], 3), "p95_s": round(q[94], 3),
-            "max_s": round(steps[-1], 3),
-            "first_load_p50_s": round(ql[49], 3), "first_load_p95_s": round(ql[94], 3),
-            "client_cpu_s": round(client_cpu, 1), "errors": len(errors), "error_samples": errors[:5],
-            "thanked": sum(1 for *_, ok in done if ok), "rss_before_mb": round(before, 1), "rss_after_mb": round(after, 1),
-            "mb_per_session": round((after - before) / n, 2), "wall_s": round(wall, 1)}
+        print(
+            f"-- the server logged {tracebacks} traceback(s) for {script.name}; the last:\n"
+            + log[log.rindex("Traceback") :][:3000],
+            file=sys.stderr,
+        )
+    return {
+        "visitors": n,
+        "server_tracebacks": tracebacks,
+        "steps": len(steps),
+        "p50_s": round(q[49], 3),
+        "p95_s": round(q[94], 3),
+        "max_s": round(steps[-1], 3),
+        "first_load_p50_s": round(ql[49], 3),
+        "first_load_p95_s": round(ql[94], 3),
+        "client_cpu_s": round(client_cpu, 1),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "thanked": sum(1 for *_, ok in done if ok),
+        "rss_before_mb": round(before, 1),
+        "rss_after_mb": round(after, 1),
+        "mb_per_session": round((after - before) / n, 2),
+        "wall_s": round(wall, 1),
+    }
 
 
 def pct(values: list[float]) -> list[float]:
@@ -178,7 +199,7 @@ def count_comments(url: str, prefix: str) -> int:
     from cpt_public.feedback.schema import Feedback
     from cpt_public.feedback.store import FeedbackStore
 
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).exists():
         raise SystemExit(f"the feedback database {url} does not exist: the server wrote somewhere else")
     store = FeedbackStore(url)
     store.count()  # schema in place
@@ -204,26 +225,40 @@ def main() -> None:
             app["stored"] = stored
             app["all_accounted"] = stored == app["thanked"] == n
             bare = level(BARE_APP, n, args.think, bare_journey, env, tag)
-            rows.append({"visitors": n, "app": app, "bare": bare,
-                         "p95_ratio": round(app["p95_s"] / bare["p95_s"], 2) if bare["p95_s"] else None})
+            rows.append(
+                {
+                    "visitors": n,
+                    "app": app,
+                    "bare": bare,
+                    "p95_ratio": round(app["p95_s"] / bare["p95_s"], 2) if bare["p95_s"] else None,
+                }
+            )
             print_row(rows[-1])
     print()
-    print(f"{'visitors':>8} {'p50 s':>6} {'p95 s':>6} {'max s':>6} {'errors':>6} {'MB/session':>10} {'stored':>7} "
-          f"{'bare p95 s':>10} {'bare MB/s.':>10} {'p95 ratio':>9}")
+    print(
+        f"{'visitors':>8} {'p50 s':>6} {'p95 s':>6} {'max s':>6} {'errors':>6} {'MB/session':>10} {'stored':>7} "
+        f"{'bare p95 s':>10} {'bare MB/s.':>10} {'p95 ratio':>9}"
+    )
     for r in rows:
         a, b = r["app"], r["bare"]
-        print(f"{r['visitors']:>8} {a['p50_s']:>6.2f} {a['p95_s']:>6.2f} {a['max_s']:>6.2f} {a['errors']:>6} "
-              f"{a['mb_per_session']:>10.2f} {a['stored']:>4}/{r['visitors']:<2} {b['p95_s']:>10.3f} "
-              f"{b['mb_per_session']:>10.2f} {r['p95_ratio']:>8.1f}x")
-    save_results(args.json, think_s=args.think, database="postgresql" if db.startswith("postgres") else "sqlite",
-                 rows=rows)
+        print(
+            f"{r['visitors']:>8} {a['p50_s']:>6.2f} {a['p95_s']:>6.2f} {a['max_s']:>6.2f} {a['errors']:>6} "
+            f"{a['mb_per_session']:>10.2f} {a['stored']:>4}/{r['visitors']:<2} {b['p95_s']:>10.3f} "
+            f"{b['mb_per_session']:>10.2f} {r['p95_ratio']:>8.1f}x"
+        )
+    save_results(
+        args.json, think_s=args.think, database="postgresql" if db.startswith("postgres") else "sqlite", rows=rows
+    )
 
 
 def print_row(r: dict) -> None:
     a = r["app"]
-    print(f"{r['visitors']} visitors: p50 {a['p50_s']:.2f} s, p95 {a['p95_s']:.2f} s, errors {a['errors']}, "
-          f"{a['mb_per_session']:.1f} MB/session, stored {a['stored']}/{r['visitors']}"
-          + (f"; e.g. {a['error_samples'][0]}" if a["error_samples"] else ""), flush=True)
+    print(
+        f"{r['visitors']} visitors: p50 {a['p50_s']:.2f} s, p95 {a['p95_s']:.2f} s, errors {a['errors']}, "
+        f"{a['mb_per_session']:.1f} MB/session, stored {a['stored']}/{r['visitors']}"
+        + (f"; e.g. {a['error_samples'][0]}" if a["error_samples"] else ""),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

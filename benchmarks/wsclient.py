@@ -65,9 +65,14 @@ class Visitor:
     def __init__(self, base: str, timeout: float = 60, locale: str = "en-US", cookie: str = ""):
         self.base, self.timeout, self.locale = base.rstrip("/"), timeout, locale
         parts = urlsplit(self.base)
-        self._connection = connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
-                                   origin=f"{parts.scheme}://{parts.netloc}", open_timeout=timeout, max_size=None,
-                                   additional_headers={"Cookie": cookie} if cookie else None)
+        self._connection = connect(
+            f"ws://{parts.netloc}/_stcore/stream",
+            subprotocols=["streamlit"],
+            origin=f"{parts.scheme}://{parts.netloc}",
+            open_timeout=timeout,
+            max_size=None,
+            additional_headers={"Cookie": cookie} if cookie else None,
+        )
         self.ws = self._connection.__enter__()
         self.page_hash = ""
         self.page_name = ""
@@ -167,8 +172,9 @@ class Visitor:
         return Run(time.perf_counter() - started, texts, exceptions, widgets, options)
 
     @staticmethod
-    def _read_delta(fwd: ForwardMsg, texts: list[str], exceptions: list[str], widgets: dict[str, str],
-                    options: dict[str, list[str]]) -> None:
+    def _read_delta(
+        fwd: ForwardMsg, texts: list[str], exceptions: list[str], widgets: dict[str, str], options: dict[str, list[str]]
+    ) -> None:
         delta = fwd.delta
         if delta.WhichOneof("type") != "new_element":
             return
@@ -183,7 +189,9 @@ class Visitor:
             texts.append(body.body)
         wid = getattr(body, "id", "")
         if wid:
-            key = wid.split("-", 2)[2] if wid.startswith("$$ID-") and wid.count("-") >= 2 else getattr(body, "label", wid)
+            key = (
+                wid.split("-", 2)[2] if wid.startswith("$$ID-") and wid.count("-") >= 2 else getattr(body, "label", wid)
+            )
             widgets[key] = wid
             if kind in ("radio", "selectbox", "multiselect"):
                 options[key] = list(body.options)

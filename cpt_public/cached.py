@@ -36,8 +36,11 @@ def release_stamp(path: Path) -> tuple:
     try:
         folder = path.stat()
         files = [path / "datapackage.json", *sorted((path / "tables").glob("*"))]
-        return (folder.st_ino, folder.st_mtime_ns,
-                *((f.name, st_.st_size, st_.st_mtime_ns) for f in files if (st_ := _stat(f)) is not None))
+        return (
+            folder.st_ino,
+            folder.st_mtime_ns,
+            *((f.name, st_.st_size, st_.st_mtime_ns) for f in files if (st_ := _stat(f)) is not None),
+        )
     except OSError:
         return ("missing",)
 
@@ -100,8 +103,16 @@ def content() -> Content:
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
-def _view(version: str, lang: str, kind: str, table: str, filters: Filters, title: str | None, _release: Release,
-          _content: Content) -> View:
+def _view(
+    version: str,
+    lang: str,
+    kind: str,
+    table: str,
+    filters: Filters,
+    title: str | None,
+    _release: Release,
+    _content: Content,
+) -> View:
     return build(kind, _release, table, _content.translator(lang), filters, title=title)
 
 
@@ -186,8 +197,14 @@ def _heard(url: str, lang: str, version: str) -> tuple[str, ...]:
 
     frame = _feedback_store(url).frame()  # a StoreError is not cached: the next view tries again
     site, pv = content(), release().package.privacy
-    return tuple(heard_lines(what_we_heard(frame, pv.threshold, pv.protectionRange), site, site.translator(lang),
-                             top_themes(frame, pv.threshold)))
+    return tuple(
+        heard_lines(
+            what_we_heard(frame, pv.threshold, pv.protectionRange),
+            site,
+            site.translator(lang),
+            top_themes(frame, pv.threshold),
+        )
+    )
 
 
 @st.cache_resource(show_spinner=False)

@@ -67,8 +67,10 @@ def _run(args) -> int:
         if args.people < 1:
             raise CptError("--people must be at least 1")
         paths = synth.write(synth.synthesize(args.people, args.seed, load_spec(args.spec)), args.out, args.format)
-        print(f"wrote {len(paths)} synthetic tables for {args.people:,} people to {args.out} "
-              f"in {time.perf_counter() - started:.1f}s")
+        print(
+            f"wrote {len(paths)} synthetic tables for {args.people:,} people to {args.out} "
+            f"in {time.perf_counter() - started:.1f}s"
+        )
         return 0
     if args.command == "publish":
         from .publish.run import publish
@@ -102,9 +104,11 @@ def _run(args) -> int:
         if args.walk not in {w.id for w in content.walks.walk}:
             raise CptError(f"no walk {args.walk!r}; walks: {', '.join(w.id for w in content.walks.walk)}")
         args.out.mkdir(parents=True, exist_ok=True)
-        files = {f"posters-{args.walk}-{args.lang}.pdf": posters_pdf(release, content, args.walk, args.lang, args.base_url),
-                 f"handout-{args.walk}-{args.lang}.pdf": handout_pdf(release, content, args.walk, args.lang, args.base_url),
-                 f"glossary-{args.walk}-{args.lang}.pdf": glossary_pdf(content, args.walk, args.lang)}
+        files = {
+            f"posters-{args.walk}-{args.lang}.pdf": posters_pdf(release, content, args.walk, args.lang, args.base_url),
+            f"handout-{args.walk}-{args.lang}.pdf": handout_pdf(release, content, args.walk, args.lang, args.base_url),
+            f"glossary-{args.walk}-{args.lang}.pdf": glossary_pdf(content, args.walk, args.lang),
+        }
         for name, data in files.items():
             (args.out / name).write_bytes(data)
         print(f"wrote {', '.join(files)} to {args.out}")

@@ -67,11 +67,19 @@ def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[
     repeats = st.session_state.setdefault("fb_repeats", RepeatGuard())
 
     def send() -> None:
-        outcome = submit(feedback_store(), limiter, st.session_state[keys["sid"]], repeats, station=station,
-                         reflects=st.session_state.get(keys["reflects"]),
-                         comment=st.session_state.get(keys["comment"], ""),
-                         connection=st.session_state.get(keys["connection"]), language=lang, stations=stations,
-                         event=event)
+        outcome = submit(
+            feedback_store(),
+            limiter,
+            st.session_state[keys["sid"]],
+            repeats,
+            station=station,
+            reflects=st.session_state.get(keys["reflects"]),
+            comment=st.session_state.get(keys["comment"], ""),
+            connection=st.session_state.get(keys["connection"]),
+            language=lang,
+            stations=stations,
+            event=event,
+        )
         st.session_state[keys["outcome"]] = outcome
         if outcome.ok:
             st.session_state[keys["reflects"]] = None
@@ -80,11 +88,21 @@ def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[
             st.session_state[keys["sid"]] = new_submission_id()
 
     with st.form(key=f"fb_form_{tag}", clear_on_submit=False):
-        st.radio(tr("fb_reflects"), list(REFLECTS), index=None, horizontal=True, key=keys["reflects"],
-                 format_func=lambda r: tr(f"fb_{r}"))
+        st.radio(
+            tr("fb_reflects"),
+            list(REFLECTS),
+            index=None,
+            horizontal=True,
+            key=keys["reflects"],
+            format_func=lambda r: tr(f"fb_{r}"),
+        )
         st.text_area(tr("fb_comment"), max_chars=MAX_COMMENT, key=keys["comment"])
-        st.selectbox(tr("fb_connection"), [None, *CONNECTIONS], key=keys["connection"],
-                     format_func=lambda c: tr(f"fb_conn_{c or 'none'}"))
+        st.selectbox(
+            tr("fb_connection"),
+            [None, *CONNECTIONS],
+            key=keys["connection"],
+            format_func=lambda c: tr(f"fb_conn_{c or 'none'}"),
+        )
         st.markdown(tr("fb_privacy_note"))
         st.form_submit_button(tr("fb_submit"), type="primary", on_click=send)
     outcome = st.session_state.get(keys["outcome"])

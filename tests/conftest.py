@@ -17,8 +17,6 @@ from cpt_public.publish.run import publish
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -43,8 +43,14 @@ def people_model(tables: dict[str, list[str]]):
 
 
 def _people_table(name: str, dims: list[str]) -> TableSpec:
-    return TableSpec(name=name, title=name, description=name, kind="people", dimensions=dims,
-                     protection=Protection(method="suppression"))
+    return TableSpec(
+        name=name,
+        title=name,
+        description=name,
+        kind="people",
+        dimensions=dims,
+        protection=Protection(method="suppression"),
+    )
 
 
 def craft_release(out: Path, model, spec, atoms: np.ndarray, hidden: dict[str, np.ndarray]) -> Path:
@@ -58,8 +64,9 @@ def craft_release(out: Path, model, spec, atoms: np.ndarray, hidden: dict[str, n
         frame["count"] = pd.array(np.where(h, 0, values), dtype="Int64")
         frame.loc[h, "count"] = pd.NA
         frame["suppressed"] = h
-        control = mf.DisclosureControl(method="suppression", threshold=spec.release.threshold,
-                                       protectionRange=spec.protection_range)
+        control = mf.DisclosureControl(
+            method="suppression", threshold=spec.release.threshold, protectionRange=spec.protection_range
+        )
         built.append(Built(model.vocabs[name], frame, control))
     write_release(built, spec, 0.0, out, log=lambda _: None, verify=False)
     return out

@@ -40,8 +40,18 @@ def new_submission_id() -> str:
     return str(uuid.uuid4())
 
 
-def build(submission_id: str, *, station: str | None, reflects: str | None, comment: str, connection: str | None,
-          language: str, event: str | None = None, source: str = "visitor", stations: set[str] | None = None) -> Submission:
+def build(
+    submission_id: str,
+    *,
+    station: str | None,
+    reflects: str | None,
+    comment: str,
+    connection: str | None,
+    language: str,
+    event: str | None = None,
+    source: str = "visitor",
+    stations: set[str] | None = None,
+) -> Submission:
     """Validate the form's values and redact the comment. Raises FormError with a message key."""
     comment = (comment or "").strip()
     if reflects is None and not comment:
@@ -55,8 +65,17 @@ def build(submission_id: str, *, station: str | None, reflects: str | None, comm
     if station is not None and stations is not None and station not in stations:
         raise FormError("form_invalid")
     red = redact(comment)
-    return Submission(submission_id, source, station, (event or None), reflects, red.text, sum(red.counts.values()),
-                      connection, language)
+    return Submission(
+        submission_id,
+        source,
+        station,
+        (event or None),
+        reflects,
+        red.text,
+        sum(red.counts.values()),
+        connection,
+        language,
+    )
 
 
 class RateLimiter:

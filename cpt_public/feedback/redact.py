@@ -21,8 +21,10 @@ PLACEHOLDER = {"email": "[email]", "phone": "[phone]", "ssn": "[ssn]", "address"
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SSN = re.compile(r"\b(?!000|666|9\d\d)\d{3}[- ](?!00)\d{2}[- ](?!0000)\d{4}\b")
-_STREET_TYPES = (r"street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter"
-                 r"|highway|hwy|parkway|pkwy|circle|cir|trail|trl")
+_STREET_TYPES = (
+    r"street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter"
+    r"|highway|hwy|parkway|pkwy|circle|cir|trail|trl"
+)
 _ADDRESS = re.compile(
     rf"\b\d{{1,6}}\s+(?:[NSEW]\.?\s+)?(?:[A-Za-z0-9][\w'-]*\s+){{0,4}}(?:{_STREET_TYPES})\b\.?"
     rf"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*\w+)?"
@@ -58,13 +60,14 @@ def redact(text: str, region: str = "US") -> Redacted:
             if group is None:
                 return PLACEHOLDER[kind]
             return m.group(0)[: m.start(group) - m.start(0)] + PLACEHOLDER[kind]
+
         return pattern.sub(repl, value)
 
     out = sub(_EMAIL, "email", text)
     out = sub(_SSN, "ssn", out)
     matches = list(phonenumbers.PhoneNumberMatcher(out, region, leniency=phonenumbers.Leniency.POSSIBLE))
     for m in reversed(matches):
-        out = out[: m.start] + PLACEHOLDER["phone"] + out[m.end:]
+        out = out[: m.start] + PLACEHOLDER["phone"] + out[m.end :]
         counts["phone"] += 1
     out = sub(_ADDRESS, "address", out)
     # names: keep the lead-in words ("my name is"), replace only the name

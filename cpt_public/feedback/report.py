@@ -28,7 +28,9 @@ def what_we_heard(frame: pd.DataFrame, threshold: int, protection_range: int | N
         values = inc.astype(np.int64) @ counts
         hidden = suppress(inc, values, n_totals, threshold, prange).hidden
         for label, value, h in zip([*REFLECTS, "total"], values, hidden):
-            rows.append({"station": station, "answer": label, "count": None if h else int(value), "suppressed": bool(h)})
+            rows.append(
+                {"station": station, "answer": label, "count": None if h else int(value), "suppressed": bool(h)}
+            )
     return pd.DataFrame(rows, columns=["station", "answer", "count", "suppressed"])
 
 
@@ -37,7 +39,11 @@ def top_themes(frame: pd.DataFrame, threshold: int, limit: int = 3) -> dict[str,
     A comment may carry several themes, so theme counts are not parts of any published total:
     hiding each small one is enough (themes below the threshold are simply not listed)."""
     out: dict[str, list[tuple[str, int]]] = {}
-    tagged = frame[frame.get("themes", pd.Series(dtype=str)).fillna("").str.strip() != ""] if "themes" in frame else frame.iloc[:0]
+    tagged = (
+        frame[frame.get("themes", pd.Series(dtype=str)).fillna("").str.strip() != ""]
+        if "themes" in frame
+        else frame.iloc[:0]
+    )
     for station, group in tagged.groupby(tagged["station"].fillna("general"), sort=True):
         counts = group["themes"].str.split(",").explode().str.strip().value_counts()
         shown = [(t, int(n)) for t, n in counts.items() if t and n >= threshold]

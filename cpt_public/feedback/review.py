@@ -9,8 +9,9 @@ from .staff import normalise_themes
 COLUMNS = ["id", "created_at", "source", "station", "event", "reflects", "connection", "language", "comment", "themes"]
 
 
-def filtered(frame: pd.DataFrame, station: str | None = None, event: str | None = None,
-             source: str | None = None) -> pd.DataFrame:
+def filtered(
+    frame: pd.DataFrame, station: str | None = None, event: str | None = None, source: str | None = None
+) -> pd.DataFrame:
     """The feedback to review: every filter that is set must match."""
     shown = frame
     for column, value in (("station", station), ("event", event), ("source", source)):
@@ -22,5 +23,8 @@ def filtered(frame: pd.DataFrame, station: str | None = None, event: str | None 
 def theme_changes(before: pd.DataFrame, after: pd.DataFrame) -> dict[int, str]:
     """Row id -> normalised tags, for the rows whose tags the editor changed."""
     old = before.set_index("id")["themes"].map(normalise_themes)
-    return {int(r.id): normalise_themes(r.themes) for r in after.itertuples()
-            if normalise_themes(r.themes) != old.get(r.id, "")}
+    return {
+        int(r.id): normalise_themes(r.themes)
+        for r in after.itertuples()
+        if normalise_themes(r.themes) != old.get(r.id, "")
+    }

@@ -16,8 +16,9 @@ class Outcome:
     redacted: bool = False
 
 
-def submit(store: FeedbackStore, limiter: RateLimiter, submission_id: str, repeats: RepeatGuard | None = None,
-           **values) -> Outcome:
+def submit(
+    store: FeedbackStore, limiter: RateLimiter, submission_id: str, repeats: RepeatGuard | None = None, **values
+) -> Outcome:
     """Never raises for the visitor's or the database's sake: the outcome says what happened,
     and on failure the caller keeps everything the visitor entered."""
     key = tuple(values.get(k) for k in ("station", "reflects", "comment", "connection", "event"))

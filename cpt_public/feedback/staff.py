@@ -126,6 +126,7 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 def csv_safe(frame: pd.DataFrame) -> bytes:
     """CSV that a spreadsheet opens as text: any cell starting like a formula is prefixed with a
     single quote (OWASP's advice against CSV/formula injection)."""
+
     def cell(v):
         return "'" + v if isinstance(v, str) and v.startswith(_FORMULA) else v
 

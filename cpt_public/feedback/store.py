@@ -42,9 +42,9 @@ def database_url() -> str:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("postgres://"):  # the form many hosts hand out
-        url = "postgresql+psycopg://" + url[len("postgres://"):]
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
     elif url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:" and not path.startswith("file:"):  # a URI names an existing file
@@ -63,8 +63,9 @@ def make_engine(url: str) -> Engine:
     # No pool_pre_ping: it costs a round trip on every save (measured: half the store's time on
     # PostgreSQL). A connection the server dropped (a restart, a failover) is noticed on use
     # instead, and the operation is tried once more on a fresh one (_once_more_if_dropped).
-    return create_engine(url, pool_size=5, max_overflow=10,
-                         connect_args={"connect_timeout": 5} if "psycopg" in url else {})
+    return create_engine(
+        url, pool_size=5, max_overflow=10, connect_args={"connect_timeout": 5} if "psycopg" in url else {}
+    )
 
 
 _MIGRATING = threading.Lock()  # Alembic's command API uses process-global context: one at a time
@@ -134,14 +135,28 @@ class FeedbackStore:
         is atomic on its own and makes a retried submission a no-op."""
         with self._available():
             dialect_insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-            stmt = dialect_insert(Feedback).values(
-                submission_id=s.submission_id, source=s.source, station=s.station, event=s.event, reflects=s.reflects,
-                comment=s.comment, redactions=s.redactions, connection=s.connection, language=s.language,
-            ).on_conflict_do_nothing(index_elements=["submission_id"]).returning(Feedback.id)
+            stmt = (
+                dialect_insert(Feedback)
+                .values(
+                    submission_id=s.submission_id,
+                    source=s.source,
+                    station=s.station,
+                    event=s.event,
+                    reflects=s.reflects,
+                    comment=s.comment,
+                    redactions=s.redactions,
+                    connection=s.connection,
+                    language=s.language,
+                )
+                .on_conflict_do_nothing(index_elements=["submission_id"])
+                .returning(Feedback.id)
+            )
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 row_id = conn.execute(stmt).scalar()
                 if row_id is None:  # stored by an earlier attempt
-                    row_id = conn.execute(select(Feedback.id).where(Feedback.submission_id == s.submission_id)).scalar_one()
+                    row_id = conn.execute(
+                        select(Feedback.id).where(Feedback.submission_id == s.submission_id)
+                    ).scalar_one()
                 return row_id
 
     @_once_more_if_dropped
@@ -160,8 +175,9 @@ class FeedbackStore:
     @_once_more_if_dropped
     def failures_since(self, user: str, since: float) -> int:
         with self._available(), self.engine.connect() as conn:
-            return conn.execute(select(func.count()).where(SignInFailure.user_name == user[:64],
-                                                           SignInFailure.at >= since)).scalar_one()
+            return conn.execute(
+                select(func.count()).where(SignInFailure.user_name == user[:64], SignInFailure.at >= since)
+            ).scalar_one()
 
     @_once_more_if_dropped
     def clear_failures(self, user: str) -> None:

@@ -106,7 +106,8 @@ class Inputs:
         left = {f: n for f, n in self.outside.items() if n}
         if left:
             text += "; left out as outside the study period: " + ", ".join(
-                f"{n:,} rows of {self.files[f]}" for f, n in left.items())
+                f"{n:,} rows of {self.files[f]}" for f, n in left.items()
+            )
         return text
 
 
@@ -137,8 +138,10 @@ def source_sql(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> list[st
         raise InputError([f"{path.name}: the file is empty (expected a header row)"])
     try:
         if path.suffix == ".csv":
-            con.execute(f"CREATE OR REPLACE VIEW {q(view)} AS SELECT * FROM read_csv({lit(str(path))}, all_varchar = true, "
-                        "header = true, delim = ',', quote = '\"', escape = '\"')")
+            con.execute(
+                f"CREATE OR REPLACE VIEW {q(view)} AS SELECT * FROM read_csv({lit(str(path))}, all_varchar = true, "
+                "header = true, delim = ',', quote = '\"', escape = '\"')"
+            )
         elif path.suffix == ".parquet":
             cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(str(path))})").fetchall()]
             casts = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in cols)
@@ -152,7 +155,9 @@ def source_sql(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> list[st
         reason = str(exc).splitlines()[0]
         if "utf" in str(exc).lower() or "unicode" in str(exc).lower():
             line = re.search(r"Line: (\d+)", str(exc))
-            reason = "the file is not valid UTF-8 text (save it as UTF-8 CSV)" + (f"; near line {line[1]}" if line else "")
+            reason = "the file is not valid UTF-8 text (save it as UTF-8 CSV)" + (
+                f"; near line {line[1]}" if line else ""
+            )
         raise InputError([f"{path.name}: cannot be read as {path.suffix[1:].upper()}: {reason}"]) from None
 
 
@@ -216,13 +221,17 @@ def people_file(spec: Spec, export: dt.date) -> FileSpec:
                 bad = f"NOT {blank(col)} AND NOT (regexp_full_match(trim({col}), '\\d{{4}}') AND {year} BETWEEN 1880 AND {export.year})"
                 select["birth_year"] = f"CASE WHEN {blank(col)} THEN NULL ELSE {year} END"
                 select["birth_date"] = "CAST(NULL AS DATE)"
-                checks.append((Check(bit, attr.column, f"is not a four-digit birth year between 1880 and {export.year}"), bad))
+                checks.append(
+                    (Check(bit, attr.column, f"is not a four-digit birth year between 1880 and {export.year}"), bad)
+                )
             else:
                 d = parse_date(col)
                 select["birth_date"] = d
                 select["birth_year"] = f"year({d})"
                 bad = f"NOT {blank(col)} AND ({d} IS NULL OR {d} > {date_lit(export)} OR year({d}) < 1880)"
-                checks.append((Check(bit, attr.column, "is not a birth date (YYYY-MM-DD) between 1880 and the export date"), bad))
+                checks.append(
+                    (Check(bit, attr.column, "is not a birth date (YYYY-MM-DD) between 1880 and the export date"), bad)
+                )
         else:
             code, check = _category(col, attr, bit, attr.column)
             select[name] = code
@@ -236,18 +245,24 @@ def event_file(spec: Spec, system_id: str, export: dt.date) -> FileSpec:
     p = spec.release.period
     d, e = q(s.date), q(s.end_date) if s.end_date else None
     select = {"d": parse_date(d)}
-    checks = [(Check(4, s.date, "is blank (a date is required)"), blank(d)),
-              (Check(8, s.date, "is not a date (YYYY-MM-DD)"), f"NOT {blank(d)} AND {parse_date(d)} IS NULL"),
-              (Check(16, s.date, f"is after the export date {export}"), f"{parse_date(d)} > {date_lit(export)}"),
-              (Check(32, s.date, "is before the person was born", show="birth"), "_before_birth")]
+    checks = [
+        (Check(4, s.date, "is blank (a date is required)"), blank(d)),
+        (Check(8, s.date, "is not a date (YYYY-MM-DD)"), f"NOT {blank(d)} AND {parse_date(d)} IS NULL"),
+        (Check(16, s.date, f"is after the export date {export}"), f"{parse_date(d)} > {date_lit(export)}"),
+        (Check(32, s.date, "is before the person was born", show="birth"), "_before_birth"),
+    ]
     required = [s.person, s.date]
     if e:
         required.append(s.end_date)
         select["e"] = parse_date(e)
-        checks += [(Check(64, s.end_date, "is not a date (YYYY-MM-DD); leave it blank while the stay goes on"),
-                    f"NOT {blank(e)} AND {parse_date(e)} IS NULL"),
-                   (Check(128, s.end_date, f"is before {s.date}"), f"{parse_date(e)} < {parse_date(d)}"),
-                   (Check(256, s.end_date, f"is after the export date {export}"), f"{parse_date(e)} > {date_lit(export)}")]
+        checks += [
+            (
+                Check(64, s.end_date, "is not a date (YYYY-MM-DD); leave it blank while the stay goes on"),
+                f"NOT {blank(e)} AND {parse_date(e)} IS NULL",
+            ),
+            (Check(128, s.end_date, f"is before {s.date}"), f"{parse_date(e)} < {parse_date(d)}"),
+            (Check(256, s.end_date, f"is after the export date {export}"), f"{parse_date(e)} > {date_lit(export)}"),
+        ]
         outside = f"(d > {date_lit(p.end)} OR coalesce(e, {date_lit(p.end)}) < {date_lit(p.start)})"
     else:
         select["e"] = "CAST(NULL AS DATE)"
@@ -264,8 +279,10 @@ def event_file(spec: Spec, system_id: str, export: dt.date) -> FileSpec:
 
 def cohort_file(file: str, person: str, date: str) -> FileSpec:
     d = q(date)
-    checks = [(Check(4, date, "is blank (a date is required)"), blank(d)),
-              (Check(8, date, "is not a date (YYYY-MM-DD)"), f"NOT {blank(d)} AND {parse_date(d)} IS NULL")]
+    checks = [
+        (Check(4, date, "is blank (a date is required)"), blank(d)),
+        (Check(8, date, "is not a date (YYYY-MM-DD)"), f"NOT {blank(d)} AND {parse_date(d)} IS NULL"),
+    ]
     return FileSpec(file, person, {"d": parse_date(d)}, checks, [person, date])
 
 
@@ -282,14 +299,18 @@ def _projection(fs: FileSpec, source: str, row: str, raw: tuple[str, ...] = ()) 
     if fs.join_people:
         pid = q(fs.person)
         conds = [(PERSON_BLANK, blank(pid)), (PERSON_UNKNOWN, f"NOT {blank(pid)} AND _p.person IS NULL"), *conds]
-        born = ("(_p.birth_date IS NOT NULL AND _v_d < _p.birth_date) OR "
-                "(_p.birth_date IS NULL AND _p.birth_year IS NOT NULL AND year(_v_d) < _p.birth_year)")
+        born = (
+            "(_p.birth_date IS NOT NULL AND _v_d < _p.birth_date) OR "
+            "(_p.birth_date IS NULL AND _p.birth_year IS NOT NULL AND year(_v_d) < _p.birth_year)"
+        )
         conds = [(c, cond.replace("_before_birth", f"({born})")) for c, cond in conds]
         cols = ["_p.person AS person", "_p.birth_year AS _birth_year", *cols]
         join = f" LEFT JOIN people_ids _p ON _p.id = trim(_src.{pid})"
     bits = " | ".join(f"(CASE WHEN {cond} THEN {c.bit} ELSE 0 END)" for c, cond in conds)
-    return (f"SELECT {row} AS _row, {', '.join(cols)}, ({bits})::UINTEGER AS _bad "
-            f"FROM (SELECT *, {inner} FROM {source}) _src{join}")
+    return (
+        f"SELECT {row} AS _row, {', '.join(cols)}, ({bits})::UINTEGER AS _bad "
+        f"FROM (SELECT *, {inner} FROM {source}) _src{join}"
+    )
 
 
 PERSON_BLANK = Check(1, "", "is blank (every row needs the person's id)")
@@ -311,10 +332,16 @@ def load_inputs(folder: Path | str, spec: Spec, con: duckdb.DuckDBPyConnection |
     plan: list[tuple[str, FileSpec]] = [("people", people_file(spec, export))]
     plan += [(f"ev_{s.id}", event_file(spec, s.id, export)) for s in spec.system]
     if spec.program:
-        plan += [("cohort_program", cohort_file(spec.program.enrolled.file, spec.program.enrolled.person,
-                                                spec.program.enrolled.date)),
-                 ("cohort_comparison", cohort_file(spec.program.comparison.file, spec.program.comparison.person,
-                                                   spec.program.comparison.date))]
+        plan += [
+            (
+                "cohort_program",
+                cohort_file(spec.program.enrolled.file, spec.program.enrolled.person, spec.program.enrolled.date),
+            ),
+            (
+                "cohort_comparison",
+                cohort_file(spec.program.comparison.file, spec.program.comparison.person, spec.program.comparison.date),
+            ),
+        ]
     people_ok = True
     for table, fs in plan:
         try:
@@ -335,16 +362,23 @@ def load_inputs(folder: Path | str, spec: Spec, con: duckdb.DuckDBPyConnection |
             continue
         keep = ", ".join(["person"] * fs.join_people + [q(k) for k in fs.select] + ["_bad"])
         within = f", NOT {fs.outside} AS _in" if fs.outside else ""
-        con.execute(f"CREATE OR REPLACE TABLE {q(table)} AS SELECT {keep}{within} "
-                    f"FROM ({_projection(fs, q(view), 'NULL')})")
+        con.execute(
+            f"CREATE OR REPLACE TABLE {q(table)} AS SELECT {keep}{within} FROM ({_projection(fs, q(view), 'NULL')})"
+        )
         n, bad = con.execute(f"SELECT count(*), bit_or(_bad) FROM {q(table)}").fetchone()
         rows[fs.name] = n
         if table == "people":
             problems += _people_problems(con, path.name, n, fs, view, bad)
             people_ok = n > 0
-            births = "" if "birth_year" in fs.select else ", CAST(NULL AS INTEGER) AS birth_year, CAST(NULL AS DATE) AS birth_date"
-            con.execute(f"CREATE OR REPLACE TABLE people_ids AS SELECT (rowid)::INTEGER AS person, * EXCLUDE (_bad){births} "
-                        "FROM people; DROP TABLE people")
+            births = (
+                ""
+                if "birth_year" in fs.select
+                else ", CAST(NULL AS INTEGER) AS birth_year, CAST(NULL AS DATE) AS birth_date"
+            )
+            con.execute(
+                f"CREATE OR REPLACE TABLE people_ids AS SELECT (rowid)::INTEGER AS person, * EXCLUDE (_bad){births} "
+                "FROM people; DROP TABLE people"
+            )
             continue
         if bad:
             problems += describe(con, path.name, fs, view, bad)
@@ -365,11 +399,15 @@ def _people_problems(con, file: str, n: int, fs: FileSpec, view: str, bad: int |
     problems = describe(con, file, fs, view, bad) if bad else []
     dup = con.execute("SELECT count(*) - count(DISTINCT id) FROM people WHERE id <> ''").fetchone()[0]
     if dup:
-        ex = con.execute(f"SELECT list(_row ORDER BY _row)[1:{MAX_EXAMPLES}], any_value(id) FROM ("
-                         f"SELECT rowid + 1 AS _row, id, count(*) OVER (PARTITION BY id) AS n FROM people WHERE id <> '') "
-                         "WHERE n > 1").fetchone()
-        problems.append(f"{file}, column {fs.person}: {dup:,} duplicate id(s): each person appears once "
-                        f"(rows {_rows(ex[0], dup + 1)}; e.g. {ex[1]!r})")
+        ex = con.execute(
+            f"SELECT list(_row ORDER BY _row)[1:{MAX_EXAMPLES}], any_value(id) FROM ("
+            f"SELECT rowid + 1 AS _row, id, count(*) OVER (PARTITION BY id) AS n FROM people WHERE id <> '') "
+            "WHERE n > 1"
+        ).fetchone()
+        problems.append(
+            f"{file}, column {fs.person}: {dup:,} duplicate id(s): each person appears once "
+            f"(rows {_rows(ex[0], dup + 1)}; e.g. {ex[1]!r})"
+        )
     return problems
 
 
@@ -381,11 +419,15 @@ def _rows(rows: list[int], total: int) -> str:
 def describe(con, file: str, fs: FileSpec, view: str, bad: int) -> list[str]:
     """Read the file again, in order, to summarise each problem: how many rows, which, an example."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM {q(view)}")
-    checks = [dataclasses.replace(PERSON_BLANK, column=fs.person),
-              dataclasses.replace(PERSON_UNKNOWN, column=fs.person)] * fs.join_people + [c for c, _ in fs.checks]
+    checks = [
+        dataclasses.replace(PERSON_BLANK, column=fs.person),
+        dataclasses.replace(PERSON_UNKNOWN, column=fs.person),
+    ] * fs.join_people + [c for c, _ in fs.checks]
     raw = tuple(dict.fromkeys(c.column for c in checks if bad & c.bit))
-    con.execute("CREATE OR REPLACE TEMP TABLE _diag AS "
-                + _projection(fs, "(SELECT rowid + 1 AS _rowno, * FROM _raw)", "_rowno", raw))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _diag AS "
+        + _projection(fs, "(SELECT rowid + 1 AS _rowno, * FROM _raw)", "_rowno", raw)
+    )
     out = []
     for c in checks:
         if not bad & c.bit:
@@ -395,7 +437,8 @@ def describe(con, file: str, fs: FileSpec, view: str, bad: int) -> list[str]:
             value = f"{value} || ' (born ' || coalesce(CAST(_birth_year AS VARCHAR), '?') || ')'"
         n, first, example = con.execute(
             f"SELECT count(*), list(_row ORDER BY _row)[1:{MAX_EXAMPLES}], arg_min({value}, _row) "
-            f"FROM _diag WHERE _bad & {c.bit} <> 0").fetchone()
+            f"FROM _diag WHERE _bad & {c.bit} <> 0"
+        ).fetchone()
         if not n:
             continue
         rows, problem = ("row", c.problem) if n == 1 else (f"{n:,} rows", re.sub(r"^is\b", "are", c.problem))
@@ -408,14 +451,22 @@ def describe(con, file: str, fs: FileSpec, view: str, bad: int) -> list[str]:
 def _cohort_problems(con, spec: Spec, files: dict[str, str]) -> list[str]:
     problems = []
     for group, c in (("program", spec.program.enrolled), ("comparison", spec.program.comparison)):
-        n, first = con.execute(f"SELECT count(*), list(r ORDER BY r)[1:{MAX_EXAMPLES}] FROM (SELECT rowid + 1 AS r, "
-                               f"count(*) OVER (PARTITION BY person) AS n FROM cohort_{group}) WHERE n > 1").fetchone()
+        n, first = con.execute(
+            f"SELECT count(*), list(r ORDER BY r)[1:{MAX_EXAMPLES}] FROM (SELECT rowid + 1 AS r, "
+            f"count(*) OVER (PARTITION BY person) AS n FROM cohort_{group}) WHERE n > 1"
+        ).fetchone()
         if n:
-            problems.append(f"{files[c.file]}, column {c.person}: {n:,} rows list a person more than once "
-                            f"(rows {_rows(first, n)}): each person starts once")
-    both = con.execute("SELECT count(*) FROM (SELECT DISTINCT person FROM cohort_program) "
-                       "JOIN (SELECT DISTINCT person FROM cohort_comparison) USING (person)").fetchone()[0]
+            problems.append(
+                f"{files[c.file]}, column {c.person}: {n:,} rows list a person more than once "
+                f"(rows {_rows(first, n)}): each person starts once"
+            )
+    both = con.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT person FROM cohort_program) "
+        "JOIN (SELECT DISTINCT person FROM cohort_comparison) USING (person)"
+    ).fetchone()[0]
     if both:
-        problems.append(f"{both:,} person(s) are in both {files[spec.program.enrolled.file]} and "
-                        f"{files[spec.program.comparison.file]}: a person is in the program or the comparison group")
+        problems.append(
+            f"{both:,} person(s) are in both {files[spec.program.enrolled.file]} and "
+            f"{files[spec.program.comparison.file]}: a person is in the program or the comparison group"
+        )
     return problems

@@ -53,8 +53,13 @@ class Built:
         return self.vocab.spec
 
 
-def publish(input_dir: Path | str, out_dir: Path | str, spec_path: Path | str | None = None,
-            seed: int | None = None, log: Log = print) -> mf.Package:
+def publish(
+    input_dir: Path | str,
+    out_dir: Path | str,
+    spec_path: Path | str | None = None,
+    seed: int | None = None,
+    log: Log = print,
+) -> mf.Package:
     spec = load_spec(spec_path)
     if seed is not None and not spec.release.synthetic:
         raise CptError("--seed makes the noise predictable: it is only allowed for synthetic releases and tests")
@@ -74,8 +79,10 @@ def _commit_budget(spec: Spec) -> float:
     if not dp_tables:
         return 0.0
     if budget <= 0:
-        raise ProtectionError(f"table {dp_tables[0].name!r} uses differential privacy, but release.epsilon_budget is 0: "
-                              "set the release's budget")
+        raise ProtectionError(
+            f"table {dp_tables[0].name!r} uses differential privacy, but release.epsilon_budget is 0: "
+            "set the release's budget"
+        )
     accountant = BudgetAccountant(epsilon=budget, delta=0.0)
     for t in dp_tables:
         if t.protection.method.startswith("dp"):
@@ -107,16 +114,20 @@ def build_tables(inputs: Inputs, spec: Spec, seed: int | None, log: Log) -> list
         pop = tables[0].population
         attr_cats = {a: c for tv in tables for a, c in tv.attributes.items()}
         model = universe_model(attr_cats, {tv.spec.name: (tv.dims, tv.categories()) for tv in tables})
-        sql = (U.custom_units(inputs, pop, list(attr_cats)) if pop.kind == "custom"
-               else U.units_sql(spec, pop, list(attr_cats), tables[0].spec))
+        sql = (
+            U.custom_units(inputs, pop, list(attr_cats))
+            if pop.kind == "custom"
+            else U.units_sql(spec, pop, list(attr_cats), tables[0].spec)
+        )
         units = U.q(f"units_{pid}")
         inputs.con.execute(f"CREATE OR REPLACE TEMP TABLE {units} AS {sql}")
         exact = U.atom_counts(inputs.con, units, model, pop.weighted)
         sup = [tv for tv in tables if tv.spec.protection.method == "suppression"]
         if sup:
             for tv, frame in _suppress(model, pop, sup, exact, T, P, log):
-                control = mf.DisclosureControl(method="suppression", threshold=T, protectionRange=P, epsilon=None,
-                                               mechanism=None, moeLevel=None)
+                control = mf.DisclosureControl(
+                    method="suppression", threshold=T, protectionRange=P, epsilon=None, mechanism=None, moeLevel=None
+                )
                 out[tv.spec.name] = Built(tv, frame, control)
         for tv in tables:
             if tv.spec.protection.method.startswith("dp"):
@@ -136,8 +147,9 @@ def _frame(tm, counts: np.ndarray, hidden: np.ndarray, moe: np.ndarray | None = 
     return df
 
 
-def _suppress(model: UniverseModel, pop: Population, tables: list[TableVocab], exact: np.ndarray, T: int, P: int,
-              log: Log):
+def _suppress(
+    model: UniverseModel, pop: Population, tables: list[TableVocab], exact: np.ndarray, T: int, P: int, log: Log
+):
     tms = [model.tables[t.spec.name] for t in tables]
     inc = np.vstack([tm.incidence for tm in tms])
     values = inc.astype(np.int64) @ exact
@@ -145,17 +157,29 @@ def _suppress(model: UniverseModel, pop: Population, tables: list[TableVocab], e
     keys = [k for tm in tms for k in tm.keys]
     table_of = np.concatenate([[i] * len(tm.cells) for i, tm in enumerate(tms)])
     result = suppress(inc, values, n_totals, T, P, keys, model.structural, table_of)
-    log(f"{pop.id}: {result.primary.sum()} small cells hidden, "
-        f"{(result.hidden & ~result.primary).sum()} more to protect them ({result.rounds} audit rounds)")
+    log(
+        f"{pop.id}: {result.primary.sum()} small cells hidden, "
+        f"{(result.hidden & ~result.primary).sum()} more to protect them ({result.rounds} audit rounds)"
+    )
     start = 0
     for t, tm in zip(tables, tms):
         n = len(tm.cells)
-        yield t, _frame(tm, values[start:start + n], result.hidden[start:start + n])
+        yield t, _frame(tm, values[start : start + n], result.hidden[start : start + n])
         start += n
 
 
-def _noise(con, units: str, model: UniverseModel, pop: Population, tv: TableVocab, salt: int, noise_state,
-           T: int, P: int, log: Log):
+def _noise(
+    con,
+    units: str,
+    model: UniverseModel,
+    pop: Population,
+    tv: TableVocab,
+    salt: int,
+    noise_state,
+    T: int,
+    P: int,
+    log: Log,
+):
     prot = tv.spec.protection
     tm = model.tables[tv.spec.name]
     n_people, per_person = U.max_units(con, units)
@@ -171,13 +195,20 @@ def _noise(con, units: str, model: UniverseModel, pop: Population, tv: TableVoca
     hidden = np.zeros(len(values), dtype=bool)
     if prot.method == "dp+suppression":
         hidden = (values >= 1) & (values < T)
-    log(f"{tv.spec.name}: epsilon {prot.epsilon:g}, sensitivity {sensitivity}; "
-        f"{over:.1%} of people had more than {prot.max_units_per_person} unit(s) and were clipped")
+    log(
+        f"{tv.spec.name}: epsilon {prot.epsilon:g}, sensitivity {sensitivity}; "
+        f"{over:.1%} of people had more than {prot.max_units_per_person} unit(s) and were clipped"
+    )
     control = mf.DisclosureControl(
-        method=prot.method, threshold=T if "suppression" in prot.method else None,
-        protectionRange=P if "suppression" in prot.method else None, epsilon=prot.epsilon,
-        mechanism=dp.MECHANISM, moeLevel=dp.MOE_LEVEL, sensitivity=sensitivity,
-        maxUnitsPerPerson=prot.max_units_per_person, maxValuePerUnit=prot.max_value_per_unit if cap else None,
+        method=prot.method,
+        threshold=T if "suppression" in prot.method else None,
+        protectionRange=P if "suppression" in prot.method else None,
+        epsilon=prot.epsilon,
+        mechanism=dp.MECHANISM,
+        moeLevel=dp.MOE_LEVEL,
+        sensitivity=sensitivity,
+        maxUnitsPerPerson=prot.max_units_per_person,
+        maxValuePerUnit=prot.max_value_per_unit if cap else None,
     )
     return _frame(tm, values, hidden, moe), control
 
@@ -185,8 +216,9 @@ def _noise(con, units: str, model: UniverseModel, pop: Population, tv: TableVoca
 # ----------------------------------------------------------------------------- writing
 
 
-def write_release(built: list[Built], spec: Spec, spent: float, out: Path, log: Log = print,
-                  verify: bool = True) -> mf.Package:
+def write_release(
+    built: list[Built], spec: Spec, spent: float, out: Path, log: Log = print, verify: bool = True
+) -> mf.Package:
     """Write into a staging folder, audit it there, then swap it in. ``verify=False`` exists only
     so tests can craft releases that the audit and the loader must refuse."""
     out = Path(out).resolve()
@@ -223,33 +255,70 @@ def _write_table(b: Built, spec: Spec, stage: Path) -> mf.Resource:
     pq.write_table(pa.Table.from_pandas(b.frame, schema=schema, preserve_index=False), path)
     data = path.read_bytes()
     fields = [
-        mf.FieldSchema(name=d.name, type="string", description=d.description,
-                       constraints=mf.Constraints(enum=list(b.frame[d.name].unique()), required=True),
-                       **{"cpt:role": d.role, "cpt:rule": mf.Rule(**d.rule.to_dict())})
+        mf.FieldSchema(
+            name=d.name,
+            type="string",
+            description=d.description,
+            constraints=mf.Constraints(enum=list(b.frame[d.name].unique()), required=True),
+            **{"cpt:role": d.role, "cpt:rule": mf.Rule(**d.rule.to_dict())},
+        )
         for d in dims
     ]
     noun = "people" if pop.measure == "people" else "contacts"
-    fields.append(mf.FieldSchema(name="count", type="integer", constraints=mf.Constraints(minimum=0),
-                                 description=f"Number of {noun}. Empty (null) when the cell is suppressed."))
-    fields.append(mf.FieldSchema(name="suppressed", type="boolean", constraints=mf.Constraints(required=True),
-                                 description="True when the count is hidden to protect privacy (shown as 'suppressed', never as 0)."))
+    fields.append(
+        mf.FieldSchema(
+            name="count",
+            type="integer",
+            constraints=mf.Constraints(minimum=0),
+            description=f"Number of {noun}. Empty (null) when the cell is suppressed.",
+        )
+    )
+    fields.append(
+        mf.FieldSchema(
+            name="suppressed",
+            type="boolean",
+            constraints=mf.Constraints(required=True),
+            description="True when the count is hidden to protect privacy (shown as 'suppressed', never as 0).",
+        )
+    )
     if "moe90" in b.frame:
-        fields.append(mf.FieldSchema(name="moe90", type="integer", constraints=mf.Constraints(minimum=0),
-                                     description="90% margin of error of the noise added for differential privacy: "
-                                                 "the count before noise lies within ±moe90 with 90% probability."))
+        fields.append(
+            mf.FieldSchema(
+                name="moe90",
+                type="integer",
+                constraints=mf.Constraints(minimum=0),
+                description="90% margin of error of the noise added for differential privacy: "
+                "the count before noise lies within ±moe90 with 90% probability.",
+            )
+        )
     costs = None
     if pop.measure == "contacts":
         costs = {s.label.en: mf.UnitCost(**s.cost.model_dump()) for s in spec.system if s.cost} or None
-    params = {k: getattr(b.spec, k) for k in ("systems", "system", "window_days", "event_bands", "after_days",
-                                              "windows", "outcomes") if getattr(b.spec, k) is not None}
+    params = {
+        k: getattr(b.spec, k)
+        for k in ("systems", "system", "window_days", "event_bands", "after_days", "windows", "outcomes")
+        if getattr(b.spec, k) is not None
+    }
     return mf.Resource(
-        name=b.spec.name, path=f"tables/{b.spec.name}.parquet", hash="sha256:" + hashlib.sha256(data).hexdigest(),
-        bytes=len(data), title=b.spec.title, description=b.spec.description,
+        name=b.spec.name,
+        path=f"tables/{b.spec.name}.parquet",
+        hash="sha256:" + hashlib.sha256(data).hexdigest(),
+        bytes=len(data),
+        title=b.spec.title,
+        description=b.spec.description,
         schema=mf.TableSchema(fields=fields, primaryKey=names),
-        **{"cpt:universe": pop.description, "cpt:universeId": pop.id, "cpt:unit": pop.unit, "cpt:measure": pop.measure,
-           "cpt:kind": b.spec.kind, "cpt:parameters": params, "cpt:dimensions": names,
-           "cpt:attributes": {a: list(c) for a, c in b.vocab.attributes.items()},
-           "cpt:disclosureControl": b.control, "cpt:unitCosts": costs},
+        **{
+            "cpt:universe": pop.description,
+            "cpt:universeId": pop.id,
+            "cpt:unit": pop.unit,
+            "cpt:measure": pop.measure,
+            "cpt:kind": b.spec.kind,
+            "cpt:parameters": params,
+            "cpt:dimensions": names,
+            "cpt:attributes": {a: list(c) for a, c in b.vocab.attributes.items()},
+            "cpt:disclosureControl": b.control,
+            "cpt:unitCosts": costs,
+        },
     )
 
 
@@ -258,18 +327,32 @@ def _package(spec: Spec, resources: list[mf.Resource], spent: float) -> mf.Packa
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     digest = hashlib.sha256("".join(res.hash for res in resources).encode()).hexdigest()[:8]
     return mf.Package(
-        name="cpt-release", title=r.title, description=r.description,
-        version=f"{created:%Y.%m.%d}-{digest}", created=created.isoformat().replace("+00:00", "Z"),
-        licenses=[mf.License(name=r.license)], sources=[mf.Source(**s.model_dump()) for s in r.sources],
+        name="cpt-release",
+        title=r.title,
+        description=r.description,
+        version=f"{created:%Y.%m.%d}-{digest}",
+        created=created.isoformat().replace("+00:00", "Z"),
+        licenses=[mf.License(name=r.license)],
+        sources=[mf.Source(**s.model_dump()) for s in r.sources],
         resources=resources,
-        **{"cpt:publisher": r.publisher, "cpt:codeVersion": __version__,
-           "cpt:privacy": mf.Privacy(threshold=r.threshold, protectionRange=spec.protection_range,
-                                     epsilonBudget=r.epsilon_budget, epsilonSpent=round(spent, 12), zeroPolicy=ZERO_POLICY),
-           "cpt:synthetic": r.synthetic,
-           "cpt:period": mf.Period(start=r.period.start.isoformat(), end=r.period.end.isoformat()),
-           "cpt:parameters": {"multi_system_min": r.multi_system_min},
-           "cpt:systems": [mf.SystemInfo(id=s.id, label=mf.SystemLabel(**s.label.model_dump()), stays=bool(s.end_date))
-                           for s in spec.system]},
+        **{
+            "cpt:publisher": r.publisher,
+            "cpt:codeVersion": __version__,
+            "cpt:privacy": mf.Privacy(
+                threshold=r.threshold,
+                protectionRange=spec.protection_range,
+                epsilonBudget=r.epsilon_budget,
+                epsilonSpent=round(spent, 12),
+                zeroPolicy=ZERO_POLICY,
+            ),
+            "cpt:synthetic": r.synthetic,
+            "cpt:period": mf.Period(start=r.period.start.isoformat(), end=r.period.end.isoformat()),
+            "cpt:parameters": {"multi_system_min": r.multi_system_min},
+            "cpt:systems": [
+                mf.SystemInfo(id=s.id, label=mf.SystemLabel(**s.label.model_dump()), stays=bool(s.end_date))
+                for s in spec.system
+            ],
+        },
     )
 
 

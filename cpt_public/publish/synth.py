@@ -138,12 +138,14 @@ def _program(spec: Spec, rng, tables, ids, intensity, uses, events, ends, period
     eligible = np.flatnonzero((n_sys >= 2) & uses[0] & (intensity > np.quantile(intensity, 0.8)))
     eligible = rng.permutation(eligible)
     n_prog = min(len(eligible) // 3, max(20, n // 60))
-    program, comparison = eligible[:n_prog], eligible[n_prog: 3 * n_prog]
+    program, comparison = eligible[:n_prog], eligible[n_prog : 3 * n_prog]
     y0 = period.start.year
 
     def starts(size: int) -> np.ndarray:
         years = rng.choice([y0, y0 + 1], size=size)
-        return np.array([f"{y}-01-01" for y in years], dtype="datetime64[D]") + rng.integers(0, 365, size).astype("timedelta64[D]")
+        return np.array([f"{y}-01-01" for y in years], dtype="datetime64[D]") + rng.integers(0, 365, size).astype(
+            "timedelta64[D]"
+        )
 
     p_start, c_start = starts(len(program)), starts(len(comparison))
     started = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")

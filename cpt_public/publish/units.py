@@ -65,8 +65,10 @@ def _person_attr(spec: Spec, attr: str, ref: str | None) -> str:
     if not isinstance(a, Age):
         return f"_pp.{q(attr)}"
     at = ref if (a.at == "event" and ref) else date_lit(spec.release.period.start)
-    age = (f"greatest(0, CASE WHEN _pp.birth_date IS NOT NULL THEN date_sub('year', _pp.birth_date, {at}) "
-           f"ELSE year({at}) - _pp.birth_year END)")
+    age = (
+        f"greatest(0, CASE WHEN _pp.birth_date IS NOT NULL THEN date_sub('year', _pp.birth_date, {at}) "
+        f"ELSE year({at}) - _pp.birth_year END)"
+    )
     return f"(CASE WHEN _pp.birth_year IS NULL THEN {len(a.bands)} ELSE {_band_code(age, tuple(a.bands))} END)"
 
 
@@ -84,15 +86,19 @@ def _flags(spec: Spec, targets, rows: dict[str, str]) -> str:
     to a query of (person, and the system's columns) restricted as the population needs."""
     parts = []
     for i, (_, system, subset) in enumerate(targets):
-        parts.append(f"SELECT person, {1 << i}::UBIGINT AS b FROM ({rows[system]}) WHERE {_subset(spec, system, subset)}")
+        parts.append(
+            f"SELECT person, {1 << i}::UBIGINT AS b FROM ({rows[system]}) WHERE {_subset(spec, system, subset)}"
+        )
     if not parts:
         return "SELECT NULL::INTEGER AS person, 0::UBIGINT AS f WHERE FALSE"
     return f"SELECT person, bit_or(b) AS f FROM ({' UNION ALL '.join(parts)}) GROUP BY person"
 
 
 def _flag_cols(targets, source: str = "_f.f") -> str:
-    return "".join(f", CASE WHEN coalesce({source}, 0) & {1 << i} <> 0 THEN 0 ELSE 1 END AS {q(a)}"
-                   for i, (a, _, _) in enumerate(targets))
+    return "".join(
+        f", CASE WHEN coalesce({source}, 0) & {1 << i} <> 0 THEN 0 ELSE 1 END AS {q(a)}"
+        for i, (a, _, _) in enumerate(targets)
+    )
 
 
 def units_sql(spec: Spec, pop: Population, attrs: list[str], t) -> str:
@@ -104,8 +110,10 @@ def units_sql(spec: Spec, pop: Population, attrs: list[str], t) -> str:
     kind = pop.kind
     if kind == "people":
         rows = {s: f"SELECT * FROM {q('ev_' + s)} WHERE {_active(spec, s, S, E)}" for s in spec.systems}
-        units = (f"SELECT _p.person, 1 AS w{_flag_cols(targets)} FROM people_ids _p "
-                 f"LEFT JOIN ({_flags(spec, targets, rows)}) _f ON _f.person = _p.person")
+        units = (
+            f"SELECT _p.person, 1 AS w{_flag_cols(targets)} FROM people_ids _p "
+            f"LEFT JOIN ({_flags(spec, targets, rows)}) _f ON _f.person = _p.person"
+        )
         return _with_people(spec, units, attrs, None)
     if kind == "monthly":
         ids = t.systems or list(spec.systems)
@@ -115,42 +123,64 @@ def units_sql(spec: Spec, pop: Population, attrs: list[str], t) -> str:
             if spec.systems[s].end_date:
                 m0 = f"date_diff('month', {first}, greatest(d, {S}))"
                 m1 = f"date_diff('month', {first}, least(coalesce(e, {E}), {E}))"
-                parts.append(f"SELECT person, unnest(range({m0}, {m1} + 1)) AS m, {i} AS s FROM {q('ev_' + s)} "
-                             f"WHERE {_active(spec, s, S, E)}")
+                parts.append(
+                    f"SELECT person, unnest(range({m0}, {m1} + 1)) AS m, {i} AS s FROM {q('ev_' + s)} "
+                    f"WHERE {_active(spec, s, S, E)}"
+                )
             else:
-                parts.append(f"SELECT person, date_diff('month', {first}, d) AS m, {i} AS s FROM {q('ev_' + s)} "
-                             f"WHERE d BETWEEN {S} AND {E}")
-        units = (f"SELECT person, m AS month, s AS system, 1 AS w FROM (SELECT DISTINCT person, m, s FROM "
-                 f"({' UNION ALL '.join(parts)}))")
+                parts.append(
+                    f"SELECT person, date_diff('month', {first}, d) AS m, {i} AS s FROM {q('ev_' + s)} "
+                    f"WHERE d BETWEEN {S} AND {E}"
+                )
+        units = (
+            f"SELECT person, m AS month, s AS system, 1 AS w FROM (SELECT DISTINCT person, m, s FROM "
+            f"({' UNION ALL '.join(parts)}))"
+        )
         return _with_people(spec, units, attrs, f"({first} + to_months(month::INTEGER))")
     if kind == "frequent_use":
         w0 = date_lit(p.end - dt.timedelta(days=(t.window_days or 365) - 1))
         rows = {s: f"SELECT * FROM {q('ev_' + s)} WHERE {_active(spec, s, w0, E)}" for s in spec.systems}
-        units = (f"SELECT _n.person, {_band_code('_n.n', pop.attrs['events'])} AS events, 1 AS w{_flag_cols(targets)} "
-                 f"FROM (SELECT person, count(*) AS n FROM {q('ev_' + t.system)} WHERE d BETWEEN {w0} AND {E} "
-                 f"GROUP BY person) _n LEFT JOIN ({_flags(spec, targets, rows)}) _f ON _f.person = _n.person")
+        units = (
+            f"SELECT _n.person, {_band_code('_n.n', pop.attrs['events'])} AS events, 1 AS w{_flag_cols(targets)} "
+            f"FROM (SELECT person, count(*) AS n FROM {q('ev_' + t.system)} WHERE d BETWEEN {w0} AND {E} "
+            f"GROUP BY person) _n LEFT JOIN ({_flags(spec, targets, rows)}) _f ON _f.person = _n.person"
+        )
         return _with_people(spec, units, attrs, w0)
     if kind == "transitions":
         days = t.after_days
         left = "e" if spec.systems[t.system].end_date else "d"
         last = date_lit(p.end - dt.timedelta(days=days))
-        base = (f"SELECT person, min({left}) AS r FROM {q('ev_' + t.system)} WHERE {left} BETWEEN {S} AND {last} "
-                "GROUP BY person")
-        rows = {s: (f"SELECT _t.* FROM {q('ev_' + s)} _t JOIN ({base}) _r ON _r.person = _t.person "
-                    f"WHERE _t.d > _r.r AND _t.d <= _r.r + {days}") for s in spec.systems}
-        units = (f"SELECT _b.person, _b.r, 1 AS w{_flag_cols(targets)} FROM ({base}) _b "
-                 f"LEFT JOIN ({_flags(spec, targets, rows)}) _f ON _f.person = _b.person")
+        base = (
+            f"SELECT person, min({left}) AS r FROM {q('ev_' + t.system)} WHERE {left} BETWEEN {S} AND {last} "
+            "GROUP BY person"
+        )
+        rows = {
+            s: (
+                f"SELECT _t.* FROM {q('ev_' + s)} _t JOIN ({base}) _r ON _r.person = _t.person "
+                f"WHERE _t.d > _r.r AND _t.d <= _r.r + {days}"
+            )
+            for s in spec.systems
+        }
+        units = (
+            f"SELECT _b.person, _b.r, 1 AS w{_flag_cols(targets)} FROM ({base}) _b "
+            f"LEFT JOIN ({_flags(spec, targets, rows)}) _f ON _f.person = _b.person"
+        )
         return f"SELECT * EXCLUDE (r) FROM ({_with_people(spec, units, attrs, '_u.r')})"
     if kind == "program_outcomes":
         return _program_units(spec, pop, attrs, t, S, E)
     if kind == "service_use":
         ids = t.systems or list(spec.systems)
         w0 = date_lit(p.end - dt.timedelta(days=(t.window_days or 365) - 1))
-        parts = [f"SELECT person, {i} AS system, count(*) AS w FROM {q('ev_' + s)} WHERE d BETWEEN {w0} AND {E} "
-                 "GROUP BY person" for i, s in enumerate(ids)]
+        parts = [
+            f"SELECT person, {i} AS system, count(*) AS w FROM {q('ev_' + s)} WHERE d BETWEEN {w0} AND {E} "
+            "GROUP BY person"
+            for i, s in enumerate(ids)
+        ]
         k = spec.release.multi_system_min
-        units = (f"SELECT person, system, w, CASE WHEN count(*) OVER (PARTITION BY person) >= {k} THEN 0 ELSE 1 END "
-                 f"AS multi_system FROM ({' UNION ALL '.join(parts)})")
+        units = (
+            f"SELECT person, system, w, CASE WHEN count(*) OVER (PARTITION BY person) >= {k} THEN 0 ELSE 1 END "
+            f"AS multi_system FROM ({' UNION ALL '.join(parts)})"
+        )
         return _with_people(spec, units, attrs, w0)
     raise ValueError(kind)  # custom populations are built by custom_units
 
@@ -160,22 +190,33 @@ def _program_units(spec: Spec, pop: Population, attrs: list[str], t, S: str, E: 
     for w, label in enumerate(t.windows):
         lo, hi = parse_band(label.removeprefix("Months "))
         windows.append(f"({w}, {lo - 1}, {int(hi) - 1})")
-    cohorts = "SELECT person, d AS start, 0 AS g FROM cohort_program UNION ALL SELECT person, d, 1 FROM cohort_comparison"
-    base = (f"SELECT row_number() OVER (ORDER BY _c.person, _w.w) AS uid, _c.person, _c.g, _w.w, "
-            f"_c.start + to_months(_w.a) AS ws, _c.start + to_months(_w.b) AS we, _c.start FROM ({cohorts}) _c "
-            f"CROSS JOIN (VALUES {', '.join(windows)}) _w(w, a, b) "
-            f"WHERE _c.start >= {S} AND _c.start + to_months(_w.b) <= {E} + 1")
+    cohorts = (
+        "SELECT person, d AS start, 0 AS g FROM cohort_program UNION ALL SELECT person, d, 1 FROM cohort_comparison"
+    )
+    base = (
+        f"SELECT row_number() OVER (ORDER BY _c.person, _w.w) AS uid, _c.person, _c.g, _w.w, "
+        f"_c.start + to_months(_w.a) AS ws, _c.start + to_months(_w.b) AS we, _c.start FROM ({cohorts}) _c "
+        f"CROSS JOIN (VALUES {', '.join(windows)}) _w(w, a, b) "
+        f"WHERE _c.start >= {S} AND _c.start + to_months(_w.b) <= {E} + 1"
+    )
     outcome_attrs = [a for a in attrs if a.startswith("outcome_")]
     refs = {attr: ref for ref, (attr, _, _) in system_refs(spec).items()}
     targets = [(a, *(refs[a.removeprefix("outcome_")].split(".") + [None])[:2]) for a in outcome_attrs]
     parts = []
     for i, (_, system, subset) in enumerate(targets):
-        parts.append(f"SELECT _u.uid, {1 << i}::UBIGINT AS b FROM ({base}) _u JOIN {q('ev_' + system)} _t "
-                     f"ON _t.person = _u.person WHERE _t.d >= _u.ws AND _t.d < _u.we AND {_subset(spec, system, subset, '_t')}")
-    flags = (f"SELECT uid, bit_or(b) AS f FROM ({' UNION ALL '.join(parts)}) GROUP BY uid" if parts
-             else "SELECT NULL::BIGINT AS uid, 0::UBIGINT AS f WHERE FALSE")
-    units = (f"SELECT _u.person, _u.g AS {q('group')}, _u.w AS followup_window, _u.start, 1 AS w"
-             f"{_flag_cols(targets)} FROM ({base}) _u LEFT JOIN ({flags}) _f ON _f.uid = _u.uid")
+        parts.append(
+            f"SELECT _u.uid, {1 << i}::UBIGINT AS b FROM ({base}) _u JOIN {q('ev_' + system)} _t "
+            f"ON _t.person = _u.person WHERE _t.d >= _u.ws AND _t.d < _u.we AND {_subset(spec, system, subset, '_t')}"
+        )
+    flags = (
+        f"SELECT uid, bit_or(b) AS f FROM ({' UNION ALL '.join(parts)}) GROUP BY uid"
+        if parts
+        else "SELECT NULL::BIGINT AS uid, 0::UBIGINT AS f WHERE FALSE"
+    )
+    units = (
+        f"SELECT _u.person, _u.g AS {q('group')}, _u.w AS followup_window, _u.start, 1 AS w"
+        f"{_flag_cols(targets)} FROM ({base}) _u LEFT JOIN ({flags}) _f ON _f.uid = _u.uid"
+    )
     return f"SELECT * EXCLUDE (start) FROM ({_with_people(spec, units, attrs, '_u.start')})"
 
 
@@ -193,17 +234,23 @@ def create_file_views(inputs: Inputs) -> None:
             attrs.append(f"{'birth_year' if attr.birth_year else 'birth_date'} AS {q(col)}")
         else:
             attrs.append(f"{str_list(attr.categories)}[{q(a)} + 1] AS {q(attr.column)}")
-    con.execute(f"CREATE OR REPLACE VIEW {q(spec.people.file)} AS SELECT id AS {q(spec.people.id)}"
-                f"{''.join(', ' + c for c in attrs)} FROM people_ids")
+    con.execute(
+        f"CREATE OR REPLACE VIEW {q(spec.people.file)} AS SELECT id AS {q(spec.people.id)}"
+        f"{''.join(', ' + c for c in attrs)} FROM people_ids"
+    )
     for s in spec.system:
         cols = [f"_e.d AS {q(s.date)}"] + ([f"_e.e AS {q(s.end_date)}"] if s.end_date else [])
         cols += [f"{str_list(cb.categories)}[_e.{q(a)} + 1] AS {q(cb.column)}" for a, cb in s.attributes.items()]
-        con.execute(f"CREATE OR REPLACE VIEW {q(s.file)} AS SELECT _p.id AS {q(s.person)}, {', '.join(cols)} "
-                    f"FROM {q('ev_' + s.id)} _e JOIN people_ids _p ON _p.person = _e.person")
+        con.execute(
+            f"CREATE OR REPLACE VIEW {q(s.file)} AS SELECT _p.id AS {q(s.person)}, {', '.join(cols)} "
+            f"FROM {q('ev_' + s.id)} _e JOIN people_ids _p ON _p.person = _e.person"
+        )
     if spec.program:
         for group, c in (("program", spec.program.enrolled), ("comparison", spec.program.comparison)):
-            con.execute(f"CREATE OR REPLACE VIEW {q(c.file)} AS SELECT _p.id AS {q(c.person)}, _c.d AS {q(c.date)} "
-                        f"FROM cohort_{group} _c JOIN people_ids _p ON _p.person = _c.person")
+            con.execute(
+                f"CREATE OR REPLACE VIEW {q(c.file)} AS SELECT _p.id AS {q(c.person)}, _c.d AS {q(c.date)} "
+                f"FROM cohort_{group} _c JOIN people_ids _p ON _p.person = _c.person"
+            )
 
 
 def custom_units(inputs: Inputs, pop: Population, attrs: list[str]) -> str:
@@ -219,24 +266,35 @@ def custom_units(inputs: Inputs, pop: Population, attrs: list[str]) -> str:
         cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
     except duckdb.Error as exc:
         raise InputError([f"{where}: its sql failed: {str(exc).splitlines()[0]}"]) from None
-    missing = [c for c in [cp.person, *(c.column for c in cp.attributes.values()), *([cp.weight] if cp.weight else [])]
-               if c not in cols]
+    missing = [
+        c
+        for c in [cp.person, *(c.column for c in cp.attributes.values()), *([cp.weight] if cp.weight else [])]
+        if c not in cols
+    ]
     if missing:
-        raise InputError([f"{where}: its sql returns no column(s) {', '.join(missing)} (it returns: {', '.join(cols)})"])
+        raise InputError(
+            [f"{where}: its sql returns no column(s) {', '.join(missing)} (it returns: {', '.join(cols)})"]
+        )
     codes, problems = [], []
     for a, cb in cp.attributes.items():
         col = f"trim(CAST(_c.{q(cb.column)} AS VARCHAR))"
         blank = f"({col} IS NULL OR {col} = '')"
         code = f"CASE WHEN {blank} THEN {len(cb.categories) - 1} ELSE list_position({str_list(cb.categories)}, {col}) - 1 END"
         codes.append(f"{code} AS {q(a)}")
-        n, ex = con.execute(f"SELECT count(*), any_value({col}) FROM {table} _c WHERE NOT {blank} AND "
-                            f"list_position({str_list(cb.categories)}, {col}) IS NULL").fetchone()
+        n, ex = con.execute(
+            f"SELECT count(*), any_value({col}) FROM {table} _c WHERE NOT {blank} AND "
+            f"list_position({str_list(cb.categories)}, {col}) IS NULL"
+        ).fetchone()
         if n:
-            problems.append(f"{where}: column {cb.column}: {n:,} rows are not in the codebook "
-                            f"({', '.join(cb.codebook)}); e.g. {ex!r}")
+            problems.append(
+                f"{where}: column {cb.column}: {n:,} rows are not in the codebook "
+                f"({', '.join(cb.codebook)}); e.g. {ex!r}"
+            )
     pid = f"trim(CAST(_c.{q(cp.person)} AS VARCHAR))"
-    n, ex = con.execute(f"SELECT count(*), any_value({pid}) FROM {table} _c LEFT JOIN people_ids _p ON _p.id = {pid} "
-                        "WHERE _p.person IS NULL").fetchone()
+    n, ex = con.execute(
+        f"SELECT count(*), any_value({pid}) FROM {table} _c LEFT JOIN people_ids _p ON _p.id = {pid} "
+        "WHERE _p.person IS NULL"
+    ).fetchone()
     if n:
         problems.append(f"{where}: column {cp.person}: {n:,} rows name no person in the people file; e.g. {ex!r}")
     weight = "1"
@@ -247,8 +305,7 @@ def custom_units(inputs: Inputs, pop: Population, attrs: list[str]) -> str:
             problems.append(f"{where}: column {cp.weight}: {n:,} rows are not whole numbers of 0 or more")
     if problems:
         raise InputError(problems)
-    return (f"SELECT _p.person, {weight} AS w, {', '.join(codes)} FROM {table} _c "
-            f"JOIN people_ids _p ON _p.id = {pid}")
+    return f"SELECT _p.person, {weight} AS w, {', '.join(codes)} FROM {table} _c JOIN people_ids _p ON _p.id = {pid}"
 
 
 # ----------------------------------------------------------------------------- counting
@@ -282,5 +339,7 @@ def max_units(con, units: str) -> tuple[int, np.ndarray]:
 def clipped(units: str, max_per_person: int, salt: int) -> str:
     """At most ``max_per_person`` units per person, chosen by a salted hash (a random choice that
     depends on nothing but the person's own units)."""
-    return (f"(SELECT * EXCLUDE (_rn) FROM (SELECT *, row_number() OVER (PARTITION BY person ORDER BY "
-            f"hash(rowid, {salt})) AS _rn FROM {units}) WHERE _rn <= {max_per_person})")
+    return (
+        f"(SELECT * EXCLUDE (_rn) FROM (SELECT *, row_number() OVER (PARTITION BY person ORDER BY "
+        f"hash(rowid, {salt})) AS _rn FROM {units}) WHERE _rn <= {max_per_person})"
+    )

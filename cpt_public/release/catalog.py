@@ -113,7 +113,9 @@ def _read(folder: Path, r: Resource, package: Package) -> pd.DataFrame:
         raise ReleaseError(f"file {r.path} is missing", table=r.name)
     data = path.read_bytes()
     if len(data) != r.bytes:
-        raise ReleaseError(f"file {r.path} has {len(data)} bytes, the manifest says {r.bytes}: it was changed", table=r.name)
+        raise ReleaseError(
+            f"file {r.path} has {len(data)} bytes, the manifest says {r.bytes}: it was changed", table=r.name
+        )
     if "sha256:" + hashlib.sha256(data).hexdigest() != r.hash:
         raise ReleaseError(f"file {r.path} does not match its sha256 in the manifest: it was changed", table=r.name)
     try:
@@ -148,15 +150,21 @@ def _check_schema(r: Resource, arrow: pa.Table) -> None:
     arrow_types = {"string": (pa.string(), pa.large_string()), "integer": (pa.int64(),), "boolean": (pa.bool_(),)}
     for f in r.table_schema.fields:
         if arrow.schema.field(f.name).type not in arrow_types[f.type]:
-            raise ReleaseError(f"column {f.name} has type {arrow.schema.field(f.name).type}, expected {f.type}", table=r.name)
+            raise ReleaseError(
+                f"column {f.name} has type {arrow.schema.field(f.name).type}, expected {f.type}", table=r.name
+            )
     fields_by_name = {f.name: f for f in r.table_schema.fields}
     for d in r.dimensions:
         f = fields_by_name[d]
         if f.role not in ROLES or f.rule is None:
-            raise ReleaseError(f"dimension {d!r} needs a cpt:role (one of {', '.join(ROLES)}) and a cpt:rule", table=r.name)
+            raise ReleaseError(
+                f"dimension {d!r} needs a cpt:role (one of {', '.join(ROLES)}) and a cpt:rule", table=r.name
+            )
         missing = [a for a in f.rule.attributes if a not in r.attributes]
         if missing:
-            raise ReleaseError(f"dimension {d!r} uses attributes {missing} that cpt:attributes does not list", table=r.name)
+            raise ReleaseError(
+                f"dimension {d!r} uses attributes {missing} that cpt:attributes does not list", table=r.name
+            )
         if f.constraints is None or not f.constraints.enum:
             raise ReleaseError(f"dimension {d!r} lists no categories", table=r.name)
     attr_cats = {a: tuple(c) for a, c in r.attributes.items()}
@@ -212,7 +220,11 @@ def _check_additive(r: Resource, frame: pd.DataFrame) -> None:
         parts = frame[frame[d] != TOTAL]
         totals = frame[frame[d] == TOTAL].set_index(others)["count"] if others else frame[frame[d] == TOTAL]["count"]
         sums = parts.groupby(others)["count"].sum(min_count=1) if others else pd.Series([parts["count"].sum()])
-        known = parts.groupby(others)["count"].apply(lambda s: s.notna().all()) if others else pd.Series([parts["count"].notna().all()])
+        known = (
+            parts.groupby(others)["count"].apply(lambda s: s.notna().all())
+            if others
+            else pd.Series([parts["count"].notna().all()])
+        )
         t = totals.to_numpy()
         s = sums.reindex(totals.index).to_numpy() if others else sums.to_numpy()
         k = known.reindex(totals.index).to_numpy() if others else known.to_numpy()

@@ -47,25 +47,46 @@ def _codebook(cb: Codebook) -> str:
 
 def input_format(spec: Spec) -> str:
     """Markdown describing every file and column the spec asks for."""
-    lines = [f"## The files of this spec: {spec.release.title}", "",
-             f"Study period {spec.release.period.start} to {spec.release.period.end}; "
-             + (f"export date {spec.release.export_date}." if spec.release.export_date else "export date: the day of publishing."),
-             ""]
+    lines = [
+        f"## The files of this spec: {spec.release.title}",
+        "",
+        f"Study period {spec.release.period.start} to {spec.release.period.end}; "
+        + (
+            f"export date {spec.release.export_date}."
+            if spec.release.export_date
+            else "export date: the day of publishing."
+        ),
+        "",
+    ]
     p = spec.people
-    lines += [f"### `{p.file}`", "One row per linked person; the id must be unique.", "", "| column | content |", "|---|---|",
-              f"| `{p.id}` | The linked person identifier, shared by every file. |"]
+    lines += [
+        f"### `{p.file}`",
+        "One row per linked person; the id must be unique.",
+        "",
+        "| column | content |",
+        "|---|---|",
+        f"| `{p.id}` | The linked person identifier, shared by every file. |",
+    ]
     for a in p.attributes.values():
         if isinstance(a, Age):
             what = "Four-digit year of birth" if a.birth_year else "Date of birth"
             at = "the date of each event" if a.at == "event" else "the start of the period"
-            lines.append(f"| `{a.column}` | {what}; blank = *{a.not_recorded}*. Age bands at {at}: {', '.join(a.bands)}. |")
+            lines.append(
+                f"| `{a.column}` | {what}; blank = *{a.not_recorded}*. Age bands at {at}: {', '.join(a.bands)}. |"
+            )
         else:
             lines.append(f"| `{a.column}` | {_codebook(a)} |")
     lines.append("")
     for s in spec.system:
-        lines += [f"### `{s.file}`", f"One row per {s.label.en} {'stay' if s.end_date else 'event'}.", "",
-                  "| column | content |", "|---|---|", f"| `{s.person}` | Must be an id in `{p.file}`. |",
-                  f"| `{s.date}` | {'Start' if s.end_date else 'Date'} of the {'stay' if s.end_date else 'event'}. |"]
+        lines += [
+            f"### `{s.file}`",
+            f"One row per {s.label.en} {'stay' if s.end_date else 'event'}.",
+            "",
+            "| column | content |",
+            "|---|---|",
+            f"| `{s.person}` | Must be an id in `{p.file}`. |",
+            f"| `{s.date}` | {'Start' if s.end_date else 'Date'} of the {'stay' if s.end_date else 'event'}. |",
+        ]
         if s.end_date:
             lines.append(f"| `{s.end_date}` | End of the stay; blank while it goes on. Not before `{s.date}`. |")
         for a in s.attributes.values():
@@ -75,10 +96,20 @@ def input_format(spec: Spec) -> str:
             lines.append(f"\n*{sub.label.en}* (`{s.id}.{sid}`): rows where {where}.")
         lines.append("")
     if spec.program:
-        for what, c in (("program participant", spec.program.enrolled), ("comparison-group member", spec.program.comparison)):
-            lines += [f"### `{c.file}`", f"One row per {what}; a person at most once, and not in both files.", "",
-                      "| column | content |", "|---|---|", f"| `{c.person}` | Must be an id in `{p.file}`. |",
-                      f"| `{c.date}` | The date follow-up starts. |", ""]
+        for what, c in (
+            ("program participant", spec.program.enrolled),
+            ("comparison-group member", spec.program.comparison),
+        ):
+            lines += [
+                f"### `{c.file}`",
+                f"One row per {what}; a person at most once, and not in both files.",
+                "",
+                "| column | content |",
+                "|---|---|",
+                f"| `{c.person}` | Must be an id in `{p.file}`. |",
+                f"| `{c.date}` | The date follow-up starts. |",
+                "",
+            ]
     return "\n".join(lines).rstrip() + "\n"
 
 

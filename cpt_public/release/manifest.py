@@ -175,7 +175,9 @@ class Package(_Model):
 def read_manifest(folder: Path) -> Package:
     path = folder / MANIFEST
     if not path.exists():
-        raise ReleaseError(f"no {MANIFEST} in {folder}: this folder holds no release (run `python -m cpt_public publish`)")
+        raise ReleaseError(
+            f"no {MANIFEST} in {folder}: this folder holds no release (run `python -m cpt_public publish`)"
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

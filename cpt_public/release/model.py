@@ -113,8 +113,9 @@ def _blocks(attr_cats, table_attrs: list[tuple[str, ...]]) -> tuple[list[tuple[s
     return [as_tuple(s) for s in maximal], as_tuple(sep)
 
 
-def universe_model(attr_cats: dict[str, tuple[str, ...]],
-                   tables: dict[str, tuple[list[Dimension], dict[str, list[str]]]]) -> UniverseModel:
+def universe_model(
+    attr_cats: dict[str, tuple[str, ...]], tables: dict[str, tuple[list[Dimension], dict[str, list[str]]]]
+) -> UniverseModel:
     """``attr_cats``: every attribute the tables use, with its categories; ``tables``: name ->
     (dimensions, categories per dimension name, Total included where published)."""
     attrs_of = {n: tuple(dict.fromkeys(a for d in dims for a in d.rule.attrs)) for n, (dims, _) in tables.items()}
@@ -122,8 +123,11 @@ def universe_model(attr_cats: dict[str, tuple[str, ...]],
     blocks, offset = [], 0
     for attrs in block_attrs:
         atoms = _product(attr_cats, attrs)
-        sep_idx = _mixed_radix({a: pd.Categorical(atoms[a], categories=attr_cats[a]).codes for a in sep},
-                               {a: attr_cats[a] for a in sep}, len(atoms))
+        sep_idx = _mixed_radix(
+            {a: pd.Categorical(atoms[a], categories=attr_cats[a]).codes for a in sep},
+            {a: attr_cats[a] for a in sep},
+            len(atoms),
+        )
         blocks.append(Block(attrs, atoms, offset, sep_idx))
         offset += len(atoms)
     model = UniverseModel(dict(attr_cats), blocks, sep, {})
@@ -141,7 +145,7 @@ def _table_model(name, dims: list[Dimension], categories, block: Block, n_vars: 
         masks = np.stack([d.cell_mask(block.atoms, c) for c in categories[d.name]])
         local = (local[:, None, :] & masks[None, :, :]).reshape(-1, block.size)
     inc = np.zeros((len(local), n_vars), dtype=bool)
-    inc[:, block.offset:block.offset + block.size] = local
+    inc[:, block.offset : block.offset + block.size] = local
     return TableModel(name, names, categories, cells, inc, [_key(row, block) for row in local])
 
 

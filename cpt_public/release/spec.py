@@ -122,8 +122,12 @@ class People(_Strict):
         # an attribute with bands is an age; anything else a codebook column (pydantic's union
         # errors would otherwise list both models' complaints)
         if isinstance(v, dict):
-            return {k: (Age.model_validate(a) if isinstance(a, dict) and "bands" in a else Codebook.model_validate(a))
-                    if isinstance(a, dict) else a for k, a in v.items()}
+            return {
+                k: (Age.model_validate(a) if isinstance(a, dict) and "bands" in a else Codebook.model_validate(a))
+                if isinstance(a, dict)
+                else a
+                for k, a in v.items()
+            }
         return v
 
 
@@ -153,8 +157,10 @@ class System(_Strict):
                 raise ValueError(f"subset name {sid!r} must be lower-case letters, digits and _")
             for attr, values in sub.where.items():
                 if attr not in self.attributes:
-                    raise ValueError(f"subset {sid!r}: {attr!r} is not one of this system's attributes "
-                                     f"({', '.join(self.attributes) or 'it has none'})")
+                    raise ValueError(
+                        f"subset {sid!r}: {attr!r} is not one of this system's attributes "
+                        f"({', '.join(self.attributes) or 'it has none'})"
+                    )
                 bad = [v for v in values if v not in self.attributes[attr].categories]
                 if bad:
                     raise ValueError(f"subset {sid!r}: {bad} are not in the codebook of {attr!r}")
@@ -292,8 +298,11 @@ class Spec(_Strict):
 
     @model_validator(mode="after")
     def _unique(self):
-        for what, names in (("table", [t.name for t in self.table]), ("system", [s.id for s in self.system]),
-                            ("population", [p.id for p in self.population])):
+        for what, names in (
+            ("table", [t.name for t in self.table]),
+            ("system", [s.id for s in self.system]),
+            ("population", [p.id for p in self.population]),
+        ):
             dup = sorted({n for n in names if names.count(n) > 1})
             if dup:
                 raise ValueError(f"{what} names must be unique: {dup}")

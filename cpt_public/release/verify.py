@@ -51,7 +51,9 @@ class Report:
         lines = [f"{'table':<24} {'method':<15} {'cells':>6} {'hidden':>7} {'narrowest':>10}  result"]
         for t in self.tables:
             width = "" if t.narrowest is None else ("inf" if t.narrowest == float("inf") else f"{t.narrowest:g}")
-            lines.append(f"{t.name:<24} {t.method:<15} {t.cells:>6} {t.hidden:>7} {width:>10}  {'ok' if t.ok else 'FAILED'}")
+            lines.append(
+                f"{t.name:<24} {t.method:<15} {t.cells:>6} {t.hidden:>7} {width:>10}  {'ok' if t.ok else 'FAILED'}"
+            )
             lines.extend(f"    - {f}" for f in t.failures)
         lines.append(self.summary())
         return "\n".join(lines)
@@ -66,14 +68,18 @@ def audit_release(path: Path | str | None = None) -> Report:
 
 
 def audit_loaded(release: Release) -> Report:
-    reports = {name: TableReport(name, t.control.method, len(t.frame), int(t.frame["suppressed"].sum()), None, [])
-               for name, t in release.tables.items()}
+    reports = {
+        name: TableReport(name, t.control.method, len(t.frame), int(t.frame["suppressed"].sum()), None, [])
+        for name, t in release.tables.items()
+    }
     by_universe: dict[str, list] = {}
     for t in release.tables.values():
         if t.control.method == "suppression":
             by_universe.setdefault(t.resource.universe_id, []).append(t)
     for uid, tables in by_universe.items():
-        _audit_universe(uid, tables, release.package.privacy.threshold, release.package.privacy.protectionRange, reports)
+        _audit_universe(
+            uid, tables, release.package.privacy.threshold, release.package.privacy.protectionRange, reports
+        )
     return Report(list(reports.values()))
 
 
@@ -82,11 +88,13 @@ def _audit_universe(uid: str, tables, threshold: int, prange: int, reports: dict
     for t in tables:
         for a, cats in t.resource.attributes.items():
             if attr_cats.setdefault(a, tuple(cats)) != tuple(cats):
-                reports[t.name].failures.append(f"attribute {a!r} has other categories than in another table "
-                                                f"over the same population")
+                reports[t.name].failures.append(
+                    f"attribute {a!r} has other categories than in another table over the same population"
+                )
                 return
-    model = universe_model(attr_cats, {t.name: (t.dimensions, {d: t.categories(d) for d in t.resource.dimensions})
-                                       for t in tables})
+    model = universe_model(
+        attr_cats, {t.name: (t.dimensions, {d: t.categories(d) for d in t.resource.dimensions}) for t in tables}
+    )
     inc = np.vstack([model.tables[t.name].incidence for t in tables])
     counts = np.concatenate([t.frame["count"].to_numpy(dtype="float64", na_value=np.nan) for t in tables])
     owner = np.concatenate([[i] * len(t.frame) for i, t in enumerate(tables)])

@@ -44,8 +44,11 @@ KIND_PARAMETERS: dict[str, tuple[str, ...]] = {
     "service_use": ("systems", "window_days"),
     "custom": (),
 }
-REQUIRED = {"frequent_use": ("system", "event_bands"), "transitions": ("system", "after_days"),
-            "program_outcomes": ("windows", "outcomes")}
+REQUIRED = {
+    "frequent_use": ("system", "event_bands"),
+    "transitions": ("system", "after_days"),
+    "program_outcomes": ("windows", "outcomes"),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -227,8 +230,11 @@ def population_for(spec: Spec, t: TableSpec) -> Population:
     """The population a table counts, with every dimension the kind offers."""
     where = f"table {t.name!r}"
     allowed = KIND_PARAMETERS[t.kind]
-    given = [p for p in ("systems", "system", "window_days", "event_bands", "after_days", "windows", "outcomes")
-             if getattr(t, p) is not None]
+    given = [
+        p
+        for p in ("systems", "system", "window_days", "event_bands", "after_days", "windows", "outcomes")
+        if getattr(t, p) is not None
+    ]
     extra = [p for p in given if p not in allowed]
     if extra:
         takes = ", ".join(allowed) or "none"
@@ -248,30 +254,67 @@ def _people(spec, t, where, people, multi_k) -> Population:
     flags = {attr: YES_NO for attr, _, _ in system_refs(spec).values()}
     sys_flags = tuple(s.id for s in spec.system)
     n = len(sys_flags)
-    dims = {**_person_dims(spec, event_ages=False),
-            **_flag_dims(spec, "Had any contact with {label} in the period"),
-            "systems_used": Dimension("systems_used", f"How many of the {n} systems the person used in the period.",
-                                      "band", Rule("count", sys_flags), tuple(str(i) for i in range(n + 1)), True),
-            "multi_system": Dimension("multi_system", f"Multi-system user: used {multi_k} or more of the {n} systems "
-                                      "in the period (Yes/No).", "group", Rule("at_least", sys_flags, multi_k), YES_NO, True),
-            "system": Dimension("system", "Each system the person used in the period (a person may count in several).",
-                                "system", Rule("any_of", sys_flags, select=tuple((s.label.en, s.id) for s in spec.system)),
-                                tuple(s.label.en for s in spec.system), False)}
-    return Population(t.population or "people", "people", "All people in the linked data", "person", "people",
-                      ("people",), {**people, **flags}, dims)
+    dims = {
+        **_person_dims(spec, event_ages=False),
+        **_flag_dims(spec, "Had any contact with {label} in the period"),
+        "systems_used": Dimension(
+            "systems_used",
+            f"How many of the {n} systems the person used in the period.",
+            "band",
+            Rule("count", sys_flags),
+            tuple(str(i) for i in range(n + 1)),
+            True,
+        ),
+        "multi_system": Dimension(
+            "multi_system",
+            f"Multi-system user: used {multi_k} or more of the {n} systems in the period (Yes/No).",
+            "group",
+            Rule("at_least", sys_flags, multi_k),
+            YES_NO,
+            True,
+        ),
+        "system": Dimension(
+            "system",
+            "Each system the person used in the period (a person may count in several).",
+            "system",
+            Rule("any_of", sys_flags, select=tuple((s.label.en, s.id) for s in spec.system)),
+            tuple(s.label.en for s in spec.system),
+            False,
+        ),
+    }
+    return Population(
+        t.population or "people",
+        "people",
+        "All people in the linked data",
+        "person",
+        "people",
+        ("people",),
+        {**people, **flags},
+        dims,
+    )
 
 
 def _monthly(spec, t, where, people, multi_k) -> Population:
     ids = _systems(spec, t)
     labels = tuple(spec.systems[s].label.en for s in ids)
-    dims = {"month": _plain("month", "Calendar month (YYYY-MM).", "time", _months(spec), total=False),
-            "system": _plain("system", "The system: contact in the month, or a stay active during it.", "system",
-                             labels, total=False),
-            **_person_dims(spec, event_ages=True)}
-    return Population(t.population or "monthly", "monthly",
-                      "People in contact with (or, for stays, active in) each system in each month "
-                      "(a person counts once per system and month)", "person-month-system", "people",
-                      ("monthly", tuple(ids)), {**people, "month": _months(spec), "system": labels}, dims)
+    dims = {
+        "month": _plain("month", "Calendar month (YYYY-MM).", "time", _months(spec), total=False),
+        "system": _plain(
+            "system", "The system: contact in the month, or a stay active during it.", "system", labels, total=False
+        ),
+        **_person_dims(spec, event_ages=True),
+    }
+    return Population(
+        t.population or "monthly",
+        "monthly",
+        "People in contact with (or, for stays, active in) each system in each month "
+        "(a person counts once per system and month)",
+        "person-month-system",
+        "people",
+        ("monthly", tuple(ids)),
+        {**people, "month": _months(spec), "system": labels},
+        dims,
+    )
 
 
 def _frequent_use(spec, t, where, people, multi_k) -> Population:
@@ -285,14 +328,24 @@ def _frequent_use(spec, t, where, people, multi_k) -> Population:
     except ValueError as exc:
         raise SpecError(f"{where}: {exc}") from None
     bands = tuple(t.event_bands)
-    dims = {"events": _plain("events", f"Number of {s.label.en} events (entries) in the last {days} days of the period.",
-                             "band", bands),
-            **_flag_dims(spec, "Had contact with (or a stay active in) {label} in the same " + f"{days} days"),
-            **_person_dims(spec, event_ages=True)}
+    dims = {
+        "events": _plain(
+            "events", f"Number of {s.label.en} events (entries) in the last {days} days of the period.", "band", bands
+        ),
+        **_flag_dims(spec, "Had contact with (or a stay active in) {label} in the same " + f"{days} days"),
+        **_person_dims(spec, event_ages=True),
+    }
     flags = {attr: YES_NO for attr, _, _ in system_refs(spec).values()}
-    return Population(t.population or f"frequent_{s.id}", "frequent_use",
-                      f"People with at least one {s.label.en} event in the last {days} days of the period",
-                      "person", "people", ("frequent_use", s.id, days, bands), {**people, "events": bands, **flags}, dims)
+    return Population(
+        t.population or f"frequent_{s.id}",
+        "frequent_use",
+        f"People with at least one {s.label.en} event in the last {days} days of the period",
+        "person",
+        "people",
+        ("frequent_use", s.id, days, bands),
+        {**people, "events": bands, **flags},
+        dims,
+    )
 
 
 def _transitions(spec, t, where, people, multi_k) -> Population:
@@ -302,17 +355,29 @@ def _transitions(spec, t, where, people, multi_k) -> Population:
     s = spec.systems[t.system]
     days = t.after_days
     left = "released from" if s.end_date else "with an event in"
-    dims = {**_flag_dims(spec, "An event of {label} within " + f"{days} days after leaving {s.label.en}"),
-            **_person_dims(spec, event_ages=True)}
+    dims = {
+        **_flag_dims(spec, "An event of {label} within " + f"{days} days after leaving {s.label.en}"),
+        **_person_dims(spec, event_ages=True),
+    }
     flags = {attr: YES_NO for attr, _, _ in system_refs(spec).values()}
-    return Population(t.population or f"transitions_{s.id}", "transitions",
-                      f"People {left} {s.label.en} during the period (first time per person, with {days} days left to "
-                      "observe what followed)", "person", "people", ("transitions", s.id, days), {**people, **flags}, dims)
+    return Population(
+        t.population or f"transitions_{s.id}",
+        "transitions",
+        f"People {left} {s.label.en} during the period (first time per person, with {days} days left to "
+        "observe what followed)",
+        "person",
+        "people",
+        ("transitions", s.id, days),
+        {**people, **flags},
+        dims,
+    )
 
 
 def _program(spec, t, where, people, multi_k) -> Population:
     if spec.program is None:
-        raise SpecError(f"{where}: kind 'program_outcomes' needs a [program] section naming the program and comparison files")
+        raise SpecError(
+            f"{where}: kind 'program_outcomes' needs a [program] section naming the program and comparison files"
+        )
     try:
         check_bands("windows", [w.removeprefix("Months ") for w in t.windows], 1, open_ended=False)
     except ValueError as exc:
@@ -325,44 +390,85 @@ def _program(spec, t, where, people, multi_k) -> Population:
         raise SpecError(f"{where}: outcome {FOLLOWED!r} is the denominator and is added for you")
     windows = tuple(t.windows)
     attrs = {**people, "group": GROUPS, "followup_window": windows, **{a: YES_NO for _, a in outcomes}}
-    dims = {"group": _plain("group", "Program participants or the comparison group.", "group", GROUPS),
-            "followup_window": _plain("followup_window", "Months since the program start (or index date).", "window",
-                                      windows, total=False),
-            "outcome": Dimension("outcome", f"{FOLLOWED!r} is the denominator; the other categories count people with "
-                                 "that event in the window.", "outcome",
-                                 Rule("any_of", tuple(a for _, a in outcomes), select=((FOLLOWED, None), *outcomes)),
-                                 (FOLLOWED, *(c for c, _ in outcomes)), False),
-            **_person_dims(spec, event_ages=True)}
-    return Population(t.population or "program", "program_outcomes",
-                      "Program and comparison-group members, for each follow-up window they were observed for in full",
-                      "person-window", "people", ("program_outcomes", windows, tuple(t.outcomes.items())), attrs, dims)
+    dims = {
+        "group": _plain("group", "Program participants or the comparison group.", "group", GROUPS),
+        "followup_window": _plain(
+            "followup_window", "Months since the program start (or index date).", "window", windows, total=False
+        ),
+        "outcome": Dimension(
+            "outcome",
+            f"{FOLLOWED!r} is the denominator; the other categories count people with that event in the window.",
+            "outcome",
+            Rule("any_of", tuple(a for _, a in outcomes), select=((FOLLOWED, None), *outcomes)),
+            (FOLLOWED, *(c for c, _ in outcomes)),
+            False,
+        ),
+        **_person_dims(spec, event_ages=True),
+    }
+    return Population(
+        t.population or "program",
+        "program_outcomes",
+        "Program and comparison-group members, for each follow-up window they were observed for in full",
+        "person-window",
+        "people",
+        ("program_outcomes", windows, tuple(t.outcomes.items())),
+        attrs,
+        dims,
+    )
 
 
 def _service_use(spec, t, where, people, multi_k) -> Population:
     ids = _systems(spec, t)
     days = _days(spec, t)
     labels = tuple(spec.systems[s].label.en for s in ids)
-    dims = {"system": _plain("system", "The system contacted.", "system", labels),
-            "multi_system": _plain("multi_system", f"Used {multi_k} or more systems in the same {days} days (Yes/No).",
-                                   "group", YES_NO),
-            **_person_dims(spec, event_ages=True)}
-    return Population(t.population or "service_use", "service_use",
-                      f"Contacts with each system in the last {days} days of the period", "person-system", "contacts",
-                      ("service_use", tuple(ids), days), {**people, "system": labels, "multi_system": YES_NO}, dims)
+    dims = {
+        "system": _plain("system", "The system contacted.", "system", labels),
+        "multi_system": _plain(
+            "multi_system", f"Used {multi_k} or more systems in the same {days} days (Yes/No).", "group", YES_NO
+        ),
+        **_person_dims(spec, event_ages=True),
+    }
+    return Population(
+        t.population or "service_use",
+        "service_use",
+        f"Contacts with each system in the last {days} days of the period",
+        "person-system",
+        "contacts",
+        ("service_use", tuple(ids), days),
+        {**people, "system": labels, "multi_system": YES_NO},
+        dims,
+    )
 
 
 def _custom(spec, t, where, people, multi_k) -> Population:
     p = spec.custom.get(t.population)
     if p is None:
-        raise SpecError(f"{where}: population {t.population!r} is not a declared [[population]] "
-                        f"(declared: {', '.join(spec.custom) or 'none'})")
+        raise SpecError(
+            f"{where}: population {t.population!r} is not a declared [[population]] "
+            f"(declared: {', '.join(spec.custom) or 'none'})"
+        )
     dims = {a: _plain(a, f"{_label(c, a)}.", c.role, c.categories) for a, c in p.attributes.items()}
-    return Population(p.id, "custom", p.description, p.unit, "contacts" if p.weight else "people",
-                      ("custom", p.id), {a: c.categories for a, c in p.attributes.items()}, dims)
+    return Population(
+        p.id,
+        "custom",
+        p.description,
+        p.unit,
+        "contacts" if p.weight else "people",
+        ("custom", p.id),
+        {a: c.categories for a, c in p.attributes.items()},
+        dims,
+    )
 
 
-_KINDS = {"people": _people, "monthly": _monthly, "frequent_use": _frequent_use, "transitions": _transitions,
-          "program_outcomes": _program, "service_use": _service_use, "custom": _custom}
+_KINDS = {
+    "people": _people,
+    "monthly": _monthly,
+    "frequent_use": _frequent_use,
+    "transitions": _transitions,
+    "program_outcomes": _program,
+    "service_use": _service_use,
+    "custom": _custom,
+}
 
 
 # ----------------------------------------------------------------------------- tables
@@ -395,8 +501,10 @@ def vocabulary(spec: Spec) -> dict[str, TableVocab]:
         pop = population_for(spec, t)
         seen = pops.setdefault(pop.id, pop)
         if seen.key != pop.key:
-            raise SpecError(f"table {t.name!r}: population {pop.id!r} is already a different population "
-                            f"(another table counts {seen.description!r}); give it another population name")
+            raise SpecError(
+                f"table {t.name!r}: population {pop.id!r} is already a different population "
+                f"(another table counts {seen.description!r}); give it another population name"
+            )
         out[t.name] = table_vocab(spec, t, seen)
     return out
 

@@ -30,6 +30,12 @@ def briefing(release: Release, content: Content, tr: Translator) -> Briefing:
         (tr("ed_within_30"), transitions["ed_share"]),
         (tr("total_cost"), cost.facts["total_cost"]),
     ]
-    program = build("program", release, "program_outcomes", tr, Filters(outcome="Jail booking"),
-                    title=titles.get("program_outcomes"))
+    program = build(
+        "program",
+        release,
+        "program_outcomes",
+        tr,
+        Filters(outcome="Jail booking"),
+        title=titles.get("program_outcomes"),
+    )
     return Briefing(cards, program, cost)

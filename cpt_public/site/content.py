@@ -158,9 +158,12 @@ class Content:
         return next(s for s in self.walks.station if s.finding == finding)
 
     def translator(self, lang: str) -> Translator:
-        return Translator({k: v.model_dump() for k, v in self.ui.ui.items()},
-                          {k: v.model_dump() for k, v in self.ui.categories.items()}, lang,
-                          {k: v.model_dump() for k, v in self.ui.populations.items()})
+        return Translator(
+            {k: v.model_dump() for k, v in self.ui.ui.items()},
+            {k: v.model_dump() for k, v in self.ui.categories.items()},
+            lang,
+            {k: v.model_dump() for k, v in self.ui.populations.items()},
+        )
 
 
 def _missing_translation(error: dict) -> str | None:
@@ -179,8 +182,12 @@ def _load(path: Path, model):
 
 def load_content(folder: Path | str | None = None, release=None) -> Content:
     folder = Path(folder) if folder else content_dir()
-    content = Content(_load(folder / "site.toml", Site), _load(folder / "findings.toml", Findings).finding,
-                      _load(folder / "ui.toml", UI), _load(folder / "walks.toml", Walks))
+    content = Content(
+        _load(folder / "site.toml", Site),
+        _load(folder / "findings.toml", Findings).finding,
+        _load(folder / "ui.toml", UI),
+        _load(folder / "walks.toml", Walks),
+    )
     _check_findings(content)
     _check_walks(content)
     if release is not None:
@@ -201,12 +208,16 @@ def _check_findings(content: Content) -> None:
     for f in content.findings:
         kind = KINDS.get(f.chart)
         if kind is None:
-            raise ContentError(f"findings.toml: finding {f.id!r} asks for chart {f.chart!r}; known charts: {', '.join(KINDS)}")
+            raise ContentError(
+                f"findings.toml: finding {f.id!r} asks for chart {f.chart!r}; known charts: {', '.join(KINDS)}"
+            )
         for lang in LANGUAGES:
             unknown = _placeholders(f.takeaway[lang]) - set(kind.facts)
             if unknown:
-                raise ContentError(f"findings.toml: finding {f.id!r} takeaway ({lang}) cites {sorted(unknown)}, "
-                                   f"which chart {f.chart!r} does not compute (it has: {', '.join(kind.facts)})")
+                raise ContentError(
+                    f"findings.toml: finding {f.id!r} takeaway ({lang}) cites {sorted(unknown)}, "
+                    f"which chart {f.chart!r} does not compute (it has: {', '.join(kind.facts)})"
+                )
 
 
 def _check_walks(content: Content) -> None:
@@ -219,7 +230,9 @@ def _check_walks(content: Content) -> None:
             raise ContentError(f"walks.toml: station {s.finding!r} needs 1 to 4 prompts (2-3 work best)")
         for term in s.glossary:
             if term not in content.walks.glossary:
-                raise ContentError(f"walks.toml: station {s.finding!r} uses glossary term {term!r}, which is not defined")
+                raise ContentError(
+                    f"walks.toml: station {s.finding!r} uses glossary term {term!r}, which is not defined"
+                )
     ids = [w.id for w in content.walks.walk]
     if len(set(ids)) != len(ids):
         raise ContentError("walks.toml: walk ids must be unique")
@@ -239,14 +252,20 @@ def check_against_release(content: Content, release) -> None:
     for f in content.findings:
         for table in KINDS[f.chart].tables(f.table):
             if table not in release.tables:
-                raise ContentError(f"findings.toml: finding {f.id!r} needs table {table!r}, which this release does not have "
-                                   f"(it has: {', '.join(release.tables)})")
+                raise ContentError(
+                    f"findings.toml: finding {f.id!r} needs table {table!r}, which this release does not have "
+                    f"(it has: {', '.join(release.tables)})"
+                )
     for t in release.tables.values():
         if t.resource.universe_id not in content.ui.populations:
-            raise ContentError(f"ui.toml: population {t.resource.universe_id!r} (table {t.name!r}) has no name; "
-                               f"add it under [populations] in every language")
+            raise ContentError(
+                f"ui.toml: population {t.resource.universe_id!r} (table {t.name!r}) has no name; "
+                f"add it under [populations] in every language"
+            )
         for d in t.resource.dimensions:
             for c in t.categories(d):
                 if not Translator.translatable(c, cats):
-                    raise ContentError(f"ui.toml: category {c!r} (table {t.name!r}, dimension {d!r}) has no label; "
-                                       f"add it under [categories] in every language")
+                    raise ContentError(
+                        f"ui.toml: category {c!r} (table {t.name!r}, dimension {d!r}) has no label; "
+                        f"add it under [categories] in every language"
+                    )

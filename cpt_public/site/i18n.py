@@ -58,8 +58,13 @@ def fmt_compact_usd(x: float, lang: str) -> str:
 class Translator:
     """Interface text and category labels in one language."""
 
-    def __init__(self, ui: dict[str, dict[str, str]], categories: dict[str, dict[str, str]], lang: str,
-                 populations: dict[str, dict[str, str]] | None = None):
+    def __init__(
+        self,
+        ui: dict[str, dict[str, str]],
+        categories: dict[str, dict[str, str]],
+        lang: str,
+        populations: dict[str, dict[str, str]] | None = None,
+    ):
         self.lang, self._ui, self._cats, self._pops = lang, ui, categories, populations or {}
 
     def population(self, universe_id: str, fallback: str) -> str:

@@ -12,8 +12,11 @@ METHOD_KEYS = {"suppression": "method_suppression", "dp": "method_dp", "dp+suppr
 
 def protection_text(table: Table, tr: Translator) -> str:
     dc = table.control
-    values = {"max": (dc.threshold or 1) - 1, "range": dc.protectionRange or 0,
-              "epsilon": f"{dc.epsilon:g}" if dc.epsilon else ""}
+    values = {
+        "max": (dc.threshold or 1) - 1,
+        "range": dc.protectionRange or 0,
+        "epsilon": f"{dc.epsilon:g}" if dc.epsilon else "",
+    }
     return tr(METHOD_KEYS[dc.method], **values)
 
 
@@ -44,13 +47,15 @@ def takeaway(template: str, facts: dict[str, str], tr: Translator) -> tuple[str,
 def table_overview(release: Release, tr: Translator) -> pd.DataFrame:
     rows = []
     for t in release.tables.values():
-        rows.append({
-            tr("table_name"): t.resource.title,
-            tr("protection"): tr("short_" + t.control.method.replace("+", "_")),
-            tr("cells"): len(t.frame),
-            tr("hidden"): int(t.frame["suppressed"].sum()),
-            tr("population"): tr.population(t.resource.universe_id, t.resource.universe),
-        })
+        rows.append(
+            {
+                tr("table_name"): t.resource.title,
+                tr("protection"): tr("short_" + t.control.method.replace("+", "_")),
+                tr("cells"): len(t.frame),
+                tr("hidden"): int(t.frame["suppressed"].sum()),
+                tr("population"): tr.population(t.resource.universe_id, t.resource.universe),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -30,8 +30,13 @@ def schedule(n_groups: int, stations: list[str], start: dt.datetime, minutes: in
     rows = []
     for r, visit in enumerate(rounds):
         begins = start + dt.timedelta(minutes=r * (minutes + move))
-        rows.append({"round": r + 1, "starts": begins.strftime("%H:%M"),
-                     **{f"group {g + 1}": stations[s] for g, s in enumerate(visit)}})
+        rows.append(
+            {
+                "round": r + 1,
+                "starts": begins.strftime("%H:%M"),
+                **{f"group {g + 1}": stations[s] for g, s in enumerate(visit)},
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -8,7 +8,15 @@ from streamlit.testing.v1 import AppTest
 from cpt_public.site.content import load_content
 from tests.conftest import ROOT
 
-PAGES = ["app_pages/home.py", "app_pages/findings.py", "app_pages/briefing.py", "app_pages/walk.py", "app_pages/feedback.py", "app_pages/about.py", "app_pages/staff_signin.py"]
+PAGES = [
+    "app_pages/home.py",
+    "app_pages/findings.py",
+    "app_pages/briefing.py",
+    "app_pages/walk.py",
+    "app_pages/feedback.py",
+    "app_pages/about.py",
+    "app_pages/staff_signin.py",
+]
 BANNER = {"en": "Synthetic demonstration data", "es": "Datos sintéticos de demostración"}
 
 

@@ -93,12 +93,32 @@ def test_the_release_is_loaded_once_and_shared_by_every_session(monkeypatch, rel
 
 
 HOSTILE = [  # each dict is one URL; together they cover every parameter a page reads
-    {"lang": "xx", "finding": "../../etc/passwd", "age": "'; DROP TABLE feedback; --", "walk": "nope",
-     "station": "-1", "month": "2024-13", "years": "1900~3000"},
-    {"lang": "<script>alert(1)</script>", "finding": "\x00\x01", "mode": "kiosk", "station": "9" * 40,
-     "gender": "x" * 100_000, "systems": ",,,Jail,Jail,<b>"},
-    {"mode": "facilitator", "round": "NaN", "finding": "monthly_contacts", "system": "%00%ff", "group": "[]",
-     "outcome": "Nope", "walk": "\u202e"},
+    {
+        "lang": "xx",
+        "finding": "../../etc/passwd",
+        "age": "'; DROP TABLE feedback; --",
+        "walk": "nope",
+        "station": "-1",
+        "month": "2024-13",
+        "years": "1900~3000",
+    },
+    {
+        "lang": "<script>alert(1)</script>",
+        "finding": "\x00\x01",
+        "mode": "kiosk",
+        "station": "9" * 40,
+        "gender": "x" * 100_000,
+        "systems": ",,,Jail,Jail,<b>",
+    },
+    {
+        "mode": "facilitator",
+        "round": "NaN",
+        "finding": "monthly_contacts",
+        "system": "%00%ff",
+        "group": "[]",
+        "outcome": "Nope",
+        "walk": "\u202e",
+    },
 ]
 
 
@@ -163,8 +183,17 @@ def test_rapid_repeated_reruns_and_sends_store_once(monkeypatch, tmp_path):
     from cpt_public.feedback.form import RateLimiter
     from cpt_public.feedback.service import submit
 
-    again = submit(feedback_store(), RateLimiter(), sid, station=None, reflects="partly", comment="Pressed many times.",
-                   connection=None, language="en", stations=set())
+    again = submit(
+        feedback_store(),
+        RateLimiter(),
+        sid,
+        station=None,
+        reflects="partly",
+        comment="Pressed many times.",
+        connection=None,
+        language="en",
+        stations=set(),
+    )
     assert again.ok
     assert FeedbackStore(url).count() == 1
 

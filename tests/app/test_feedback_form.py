@@ -96,10 +96,21 @@ def test_what_we_heard_appears_with_small_counts_suppressed(monkeypatch, tmp_pat
     ids = []
     for reflects, n in (("yes", 20), ("partly", 12), ("no", 2)):
         for _ in range(n):
-            ids.append(store.add(build(new_submission_id(), station="systems_used", reflects=reflects, comment="",
-                                       connection=None, language="en")))
-    store.set_themes({i: "housing, waiting lists" if k < 12 else ("housing" if k < 15 else "transport")
-                      for k, i in enumerate(ids)})  # housing 15, waiting lists 12, transport 19
+            ids.append(
+                store.add(
+                    build(
+                        new_submission_id(),
+                        station="systems_used",
+                        reflects=reflects,
+                        comment="",
+                        connection=None,
+                        language="en",
+                    )
+                )
+            )
+    store.set_themes(
+        {i: "housing, waiting lists" if k < 12 else ("housing" if k < 15 else "transport") for k, i in enumerate(ids)}
+    )  # housing 15, waiting lists 12, transport 19
     for page in ("app_pages/briefing.py", "app_pages/feedback.py"):
         at = feedback_page(monkeypatch, url, page=page)
         assert not at.exception
@@ -109,8 +120,9 @@ def test_what_we_heard_appears_with_small_counts_suppressed(monkeypatch, tmp_pat
 
 
 def test_what_we_heard_survives_a_database_that_is_down(monkeypatch):
-    at = feedback_page(monkeypatch, f"postgresql+psycopg://nobody:x@127.0.0.1:{closed_port()}/none",
-                       page="app_pages/briefing.py")
+    at = feedback_page(
+        monkeypatch, f"postgresql+psycopg://nobody:x@127.0.0.1:{closed_port()}/none", page="app_pages/briefing.py"
+    )
     assert not at.exception
     assert any("not available" in w.value for w in at.warning)
     assert [b.label for b in at.get("download_button")]  # the briefing PDF is still offered

@@ -32,7 +32,6 @@ def sign_in(at, user="demo", password=DEMO_PASSWORD):
     return at.button[-1].click().run()
 
 
-
 def test_wrong_password_then_lockout(monkeypatch, tmp_path):
     at, _ = staff_app(monkeypatch, tmp_path)
     at = sign_in(at, password="nope")
@@ -53,8 +52,11 @@ def test_no_accounts_means_no_sign_in(monkeypatch, tmp_path):
 def test_review_shows_feedback_as_text_and_takes_notes(monkeypatch, tmp_path):
     at, url = staff_app(monkeypatch, tmp_path)
     store = FeedbackStore(url)
-    store.add(build(new_submission_id(), station="systems_used", reflects="no", comment=PAYLOAD, connection=None,
-                    language="en"))
+    store.add(
+        build(
+            new_submission_id(), station="systems_used", reflects="no", comment=PAYLOAD, connection=None, language="en"
+        )
+    )
     at = sign_in(at)
     assert at.success[0].value.startswith("Signed in as Demo staff")
     at = at.switch_page("app_pages/staff_review.py").run()
@@ -72,7 +74,8 @@ def test_review_shows_feedback_as_text_and_takes_notes(monkeypatch, tmp_path):
 
 def test_review_page_refuses_without_sign_in(monkeypatch, tmp_path):
     at, url = staff_app(monkeypatch, tmp_path)
-    FeedbackStore(url).add(build(new_submission_id(), station=None, reflects="yes", comment="secret words",
-                                 connection=None, language="en"))
+    FeedbackStore(url).add(
+        build(new_submission_id(), station=None, reflects="yes", comment="secret words", connection=None, language="en")
+    )
     at = AppTest.from_file(str(ROOT / "app_pages" / "staff_review.py"), default_timeout=60).run()
     assert not at.dataframe and not any("secret words" in m.value for m in at.markdown)

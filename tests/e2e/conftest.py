@@ -26,8 +26,13 @@ SERVER_DB: dict[str, str] = {}  # server URL -> its feedback database, for tests
 def server(tmp_path_factory):
     """The app on the shipped demo release, on a free loopback port."""
     db = f"sqlite:///{tmp_path_factory.mktemp('db') / 'feedback.sqlite'}"
-    env = {"CPT_RELEASE_DIR": str(ROOT / "published_data"), "CPT_DEMO_STAFF": "1", "DATABASE_URL": db,
-           "CPT_PUBLIC_URL": None, "CPT_CONTENT_DIR": None}
+    env = {
+        "CPT_RELEASE_DIR": str(ROOT / "published_data"),
+        "CPT_DEMO_STAFF": "1",
+        "DATABASE_URL": db,
+        "CPT_PUBLIC_URL": None,
+        "CPT_CONTENT_DIR": None,
+    }
     with streamlit_server(env=env, log=tmp_path_factory.mktemp("server") / "streamlit.log") as (url, _):
         SERVER_DB[url] = db
         yield url
@@ -40,9 +45,18 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 

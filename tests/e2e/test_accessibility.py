@@ -6,8 +6,19 @@ import pytest
 
 from tests.e2e.conftest import open_page
 
-PAGES = ["/", "/findings", "/findings?finding=release_transitions",
-         "/findings?finding=program_outcomes", "/briefing", "/walk", "/walk?mode=kiosk", "/walk?mode=facilitator", "/feedback", "/about", "/staff"]
+PAGES = [
+    "/",
+    "/findings",
+    "/findings?finding=release_transitions",
+    "/findings?finding=program_outcomes",
+    "/briefing",
+    "/walk",
+    "/walk?mode=kiosk",
+    "/walk?mode=facilitator",
+    "/feedback",
+    "/about",
+    "/staff",
+]
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -20,4 +31,6 @@ def test_no_serious_accessibility_violations(server, page, path, lang):
     page.wait_for_timeout(500)  # charts finish drawing
     results = Axe().run(page)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert not bad, "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in bad)
+    assert not bad, "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in bad
+    )

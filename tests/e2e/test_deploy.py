@@ -61,24 +61,42 @@ def cluster(tmp_path_factory):
         pytest.skip("the deployment test needs CPT_TEST_POSTGRES_URL (run scripts/postgres-for-tests.sh as root)")
     folder = tmp_path_factory.mktemp("cluster")
     ports = [free_port(), free_port()]
-    env = {**os.environ, "DATABASE_URL": pg, "CPT_RELEASE_DIR": str(ROOT / "published_data"), "ADDRESS": "127.0.0.1",
-           "STREAMLIT_SERVER_COOKIE_SECRET": "test-secret-shared-by-every-process",
-           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": pg,
+        "CPT_RELEASE_DIR": str(ROOT / "published_data"),
+        "ADDRESS": "127.0.0.1",
+        "STREAMLIT_SERVER_COOKIE_SECRET": "test-secret-shared-by-every-process",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
     env.pop("CPT_DEMO_STAFF", None)
     procs = []
     for i, port in enumerate(ports):
         log = folder / f"app{i}.log"
         with open(log, "w") as out:
-            procs.append((subprocess.Popen([str(ROOT / "deploy" / "run-app.sh")], env={**env, "PORT": str(port)},
-                                           stdout=out, stderr=subprocess.STDOUT), log, port))
+            procs.append(
+                (
+                    subprocess.Popen(
+                        [str(ROOT / "deploy" / "run-app.sh")],
+                        env={**env, "PORT": str(port)},
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                    ),
+                    log,
+                    port,
+                )
+            )
     listen = free_port()
     conf = render_nginx(ports, listen, folder)
     global_directives = f"daemon off; pid {folder / 'nginx.pid'}; error_log {folder / 'error.log'};"
     if os.geteuid() == 0:
         global_directives += " user root;"  # workers must read the test's private temp folders
     nginx_log = folder / "error.log"
-    nginx = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(conf), "-g", global_directives],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    nginx = subprocess.Popen(
+        [NGINX, "-p", str(folder), "-c", str(conf), "-g", global_directives],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     try:
         for proc, log, port in procs:
             wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
@@ -97,10 +115,15 @@ def cluster(tmp_path_factory):
 
 
 def access_log(cluster) -> list[dict]:
-    pattern = re.compile(r'"(?P<method>\S+) (?P<path>\S+)[^"]*" (?P<status>\d+) \d+ route=(?P<route>\S+) '
-                         r'upstream=(?P<upstream>\S+)')
-    return [m.groupdict() for line in (cluster["folder"] / "access.log").read_text().splitlines()
-            if (m := pattern.search(line))]
+    pattern = re.compile(
+        r'"(?P<method>\S+) (?P<path>\S+)[^"]*" (?P<status>\d+) \d+ route=(?P<route>\S+) '
+        r"upstream=(?P<upstream>\S+)"
+    )
+    return [
+        m.groupdict()
+        for line in (cluster["folder"] / "access.log").read_text().splitlines()
+        if (m := pattern.search(line))
+    ]
 
 
 def test_visitors_spread_over_both_processes_and_each_stays_on_one(cluster):
@@ -138,7 +161,9 @@ def test_a_browser_through_the_proxy_downloads_and_sends_feedback(cluster, brows
     assert any(c["name"] == "cpt_route" for c in context.cookies())
     with pg.expect_download() as dl:
         pg.get_by_role("button", name="Table (CSV)").click()
-    assert "count" in Path(dl.value.path()).read_text(encoding="utf-8-sig").splitlines()[0]  # served by the same process
+    assert (
+        "count" in Path(dl.value.path()).read_text(encoding="utf-8-sig").splitlines()[0]
+    )  # served by the same process
     pg.goto(cluster["base"] + "/feedback")
     pg.wait_for_selector(IDLE)
     pg.get_by_text("Partly").first.click()

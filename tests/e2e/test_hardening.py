@@ -20,8 +20,12 @@ from tests.e2e.conftest import SERVER_DB, open_page, settle
 
 
 def test_uploads_without_the_xsrf_token_are_refused(server):
-    req = urllib.request.Request(f"{server}/_stcore/upload_file/some-session/some-file", data=b"x" * 10,
-                                 method="PUT", headers={"Content-Type": "application/octet-stream"})
+    req = urllib.request.Request(
+        f"{server}/_stcore/upload_file/some-session/some-file",
+        data=b"x" * 10,
+        method="PUT",
+        headers={"Content-Type": "application/octet-stream"},
+    )
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(req, timeout=10)
     assert err.value.code in (400, 403)
@@ -81,8 +85,12 @@ def test_ten_visitors_at_once_browse_and_every_comment_is_stored(server, tmp_pat
 def test_the_running_server_refuses_a_corrupted_release_and_picks_up_the_next(tmp_path, county_release):
     release = tmp_path / "release"
     shutil.copytree(county_release, release)
-    env = {"CPT_RELEASE_DIR": str(release), "DATABASE_URL": f"sqlite:///{tmp_path / 'fb.sqlite'}",
-           "CPT_DEMO_STAFF": None, "CPT_CONTENT_DIR": None}
+    env = {
+        "CPT_RELEASE_DIR": str(release),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fb.sqlite'}",
+        "CPT_DEMO_STAFF": None,
+        "CPT_CONTENT_DIR": None,
+    }
     with streamlit_server(env=env, log=tmp_path / "server.log") as (url, _):
         with Visitor(url) as v:
             before = v.open("", lang="en")

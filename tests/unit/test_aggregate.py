@@ -20,10 +20,22 @@ def exact(county_input, monkeypatch_module):
     spec = load_spec()
     spec = spec.model_copy(update={"release": spec.release.model_copy(update={"threshold": 1})})
     # no clipping either: allow every unit
-    tables = [t.model_copy(update={"protection": t.protection.model_copy(update={"max_units_per_person": 10**6, "max_value_per_unit": 10**6})})
-              if t.protection.method.startswith("dp") else t for t in spec.tables]
+    tables = [
+        t.model_copy(
+            update={
+                "protection": t.protection.model_copy(
+                    update={"max_units_per_person": 10**6, "max_value_per_unit": 10**6}
+                )
+            }
+        )
+        if t.protection.method.startswith("dp")
+        else t
+        for t in spec.tables
+    ]
     spec = spec.model_copy(update={"table": tables})
-    return {b.spec.name: b.frame for b in build_tables(load_inputs(county_input, spec), spec, seed=0, log=lambda _: None)}
+    return {
+        b.spec.name: b.frame for b in build_tables(load_inputs(county_input, spec), spec, seed=0, log=lambda _: None)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +67,20 @@ def same(ours: dict, theirs: dict) -> None:
     assert not diff, diff
 
 
-@pytest.mark.parametrize("name", ["systems_used", "system_overlap", "age_by_multi_system", "gender_by_multi_system",
-                                  "race_by_multi_system", "frequent_jail_use", "release_transitions",
-                                  "monthly_contacts", "service_use_cost"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "systems_used",
+        "system_overlap",
+        "age_by_multi_system",
+        "gender_by_multi_system",
+        "race_by_multi_system",
+        "frequent_jail_use",
+        "release_transitions",
+        "monthly_contacts",
+        "service_use_cost",
+    ],
+)
 def test_exact_counts_match_a_bare_group_by(exact, bare, name):
     same(interior(exact[name]), as_dict(exact_tables(bare)[name]))
 
@@ -75,5 +98,10 @@ def test_margins_are_sums_of_their_cells(exact):
 def test_records_outside_the_period_are_in_the_input(bare):
     """The oracle is only worth something if the synthetic export has records the period leaves out."""
     assert bare.execute("SELECT count(*) FROM jail_bookings WHERE booking_date < DATE '2022-01-01'").fetchone()[0] > 0
-    assert bare.execute("SELECT count(*) FROM homeless_enrollments WHERE entry_date < DATE '2022-01-01' "
-                        "AND exit_date >= DATE '2022-01-01'").fetchone()[0] > 0
+    assert (
+        bare.execute(
+            "SELECT count(*) FROM homeless_enrollments WHERE entry_date < DATE '2022-01-01' "
+            "AND exit_date >= DATE '2022-01-01'"
+        ).fetchone()[0]
+        > 0
+    )

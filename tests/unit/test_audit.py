@@ -91,6 +91,7 @@ def test_inconsistent_published_cells_are_an_error():
     inc = inc[:3]  # a, b, a + b
     values = np.array([5, 5, 99])  # 5 + 5 != 99
     from cpt_public.errors import ProtectionError
+
     with pytest.raises(ProtectionError, match="inconsistent"):
         Attacker(inc, values).lp_bounds(inc[0])
 
@@ -133,8 +134,11 @@ def check_protected(inc, values, hidden, threshold=11, prange=11, structural=Non
 
 
 small_tables = st.tuples(st.integers(2, 4), st.integers(2, 5)).flatmap(
-    lambda rc: st.tuples(st.just(rc), st.lists(st.one_of(st.integers(0, 12), st.integers(0, 200)),
-                                                min_size=rc[0] * rc[1], max_size=rc[0] * rc[1])))
+    lambda rc: st.tuples(
+        st.just(rc),
+        st.lists(st.one_of(st.integers(0, 12), st.integers(0, 200)), min_size=rc[0] * rc[1], max_size=rc[0] * rc[1]),
+    )
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

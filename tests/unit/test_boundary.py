@@ -17,10 +17,12 @@ def loaded_after(imports: str) -> set[str]:
 
 
 def test_the_apps_reader_charts_and_cache_load_no_record_level_code():
-    mods = loaded_after("import cpt_public.release.catalog, cpt_public.release.verify, cpt_public.site.charts, "
-                        "cpt_public.site.content, cpt_public.site.text, cpt_public.site.briefing, "
-                        "cpt_public.site.printables.walk, cpt_public.site.printables.briefing, cpt_public.cached, "
-                        "cpt_public.pages_support, cpt_public.feedback.service")
+    mods = loaded_after(
+        "import cpt_public.release.catalog, cpt_public.release.verify, cpt_public.site.charts, "
+        "cpt_public.site.content, cpt_public.site.text, cpt_public.site.briefing, "
+        "cpt_public.site.printables.walk, cpt_public.site.printables.briefing, cpt_public.cached, "
+        "cpt_public.pages_support, cpt_public.feedback.service"
+    )
     bad = sorted(m for m in mods if m.startswith(RECORD_LEVEL))
     assert not bad, f"the app's side loads record-level modules: {bad}"
 
@@ -28,12 +30,20 @@ def test_the_apps_reader_charts_and_cache_load_no_record_level_code():
 def test_no_app_module_imports_the_publish_step():
     """A static check too, for modules the import above does not reach (page scripts, lazy imports)."""
     offenders = []
-    for path in [ROOT / "app.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "cpt_public" / "site").rglob("*.py"),
-                 *(ROOT / "cpt_public" / "release").rglob("*.py"), *(ROOT / "cpt_public" / "feedback").rglob("*.py"),
-                 ROOT / "cpt_public" / "cached.py", ROOT / "cpt_public" / "pages_support.py"]:
+    for path in [
+        ROOT / "app.py",
+        *(ROOT / "app_pages").glob("*.py"),
+        *(ROOT / "cpt_public" / "site").rglob("*.py"),
+        *(ROOT / "cpt_public" / "release").rglob("*.py"),
+        *(ROOT / "cpt_public" / "feedback").rglob("*.py"),
+        ROOT / "cpt_public" / "cached.py",
+        ROOT / "cpt_public" / "pages_support.py",
+    ]:
         text = path.read_text(encoding="utf-8")
-        if "publish" in text and any(s in text for s in ("from ..publish", "from .publish", "cpt_public.publish",
-                                                          "import duckdb", "from ...publish")):
+        if "publish" in text and any(
+            s in text
+            for s in ("from ..publish", "from .publish", "cpt_public.publish", "import duckdb", "from ...publish")
+        ):
             offenders.append(str(path.relative_to(ROOT)))
     assert not offenders
 

@@ -46,17 +46,23 @@ def test_manifest_not_json(release_copy):
         load_release(release_copy)
 
 
-@pytest.mark.parametrize("change,message", [
-    (lambda m: resource(m, "systems_used").update(path="../../etc/passwd"), "manifest schema"),
-    (lambda m: resource(m, "systems_used").pop("cpt:disclosureControl"), "manifest schema"),
-    (lambda m: resource(m, "systems_used")["schema"]["fields"][0].pop("cpt:rule"), "needs a cpt:role"),
-    (lambda m: resource(m, "systems_used")["schema"]["fields"][0].update({"cpt:role": "vibes"}), "needs a cpt:role"),
-    (lambda m: resource(m, "age_by_multi_system")["cpt:attributes"]["age_group"].reverse(), "expected"),
-    (lambda m: resource(m, "systems_used")["cpt:attributes"].pop("ed"), "does not list"),
-    (lambda m: resource(m, "monthly_contacts")["cpt:disclosureControl"].update(epsilon=None), "manifest schema"),
-    (lambda m: m["cpt:privacy"].update(epsilonBudget=0.5), "over its budget"),
-    (lambda m: m["resources"].append(m["resources"][0]), "lists a table twice"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda m: resource(m, "systems_used").update(path="../../etc/passwd"), "manifest schema"),
+        (lambda m: resource(m, "systems_used").pop("cpt:disclosureControl"), "manifest schema"),
+        (lambda m: resource(m, "systems_used")["schema"]["fields"][0].pop("cpt:rule"), "needs a cpt:role"),
+        (
+            lambda m: resource(m, "systems_used")["schema"]["fields"][0].update({"cpt:role": "vibes"}),
+            "needs a cpt:role",
+        ),
+        (lambda m: resource(m, "age_by_multi_system")["cpt:attributes"]["age_group"].reverse(), "expected"),
+        (lambda m: resource(m, "systems_used")["cpt:attributes"].pop("ed"), "does not list"),
+        (lambda m: resource(m, "monthly_contacts")["cpt:disclosureControl"].update(epsilon=None), "manifest schema"),
+        (lambda m: m["cpt:privacy"].update(epsilonBudget=0.5), "over its budget"),
+        (lambda m: m["resources"].append(m["resources"][0]), "lists a table twice"),
+    ],
+)
 def test_manifest_problems(release_copy, change, message):
     edit_manifest(release_copy, change)
     with pytest.raises(ReleaseError, match=message):

@@ -80,7 +80,9 @@ def test_dp_counts_carry_their_margin_of_error(county, site):
 def test_filters_narrow_the_monthly_view(county, site):
     tr = site.translator("en")
     full = charts.build("monthly", county, "monthly_contacts", tr)
-    some = charts.build("monthly", county, "monthly_contacts", tr, charts.Filters(years=(2024, 2024), systems=("Jail",)))
+    some = charts.build(
+        "monthly", county, "monthly_contacts", tr, charts.Filters(years=(2024, 2024), systems=("Jail",))
+    )
     assert len(full.table) == 48 * 4 and len(some.table) == 12
     assert set(some.table["System"]) == {"Jail"}
 

@@ -37,7 +37,9 @@ def test_every_option_is_one_streamlit_knows():
     known = set(st_config.get_config_options())
     for section, options in CONFIG.items():
         for option in options:
-            assert f"{section}.{option}" in known, f"{section}.{option} is not a Streamlit option (a typo is ignored silently)"
+            assert f"{section}.{option}" in known, (
+                f"{section}.{option} is not a Streamlit option (a typo is ignored silently)"
+            )
 
 
 def test_no_secret_is_committed_in_the_config():

@@ -30,15 +30,21 @@ def test_demo_content_matches_the_shipped_release_and_a_small_county(county_rele
 
 
 def test_a_missing_translation_is_named(content_copy):
-    replace(content_copy / "findings.toml",
-            'title = { en = "Frequent jail use", es = "Ingresos frecuentes a la cárcel" }',
-            'title = { en = "Frequent jail use" }')
+    replace(
+        content_copy / "findings.toml",
+        'title = { en = "Frequent jail use", es = "Ingresos frecuentes a la cárcel" }',
+        'title = { en = "Frequent jail use" }',
+    )
     with pytest.raises(ContentError, match=r"findings.toml:\n  finding.4.title.es: no Español text"):
         load_content(content_copy)
 
 
 def test_a_blank_translation_is_refused(content_copy):
-    replace(content_copy / "ui.toml", 'language = { en = "Language", es = "Idioma" }', 'language = { en = "Language", es = " " }')
+    replace(
+        content_copy / "ui.toml",
+        'language = { en = "Language", es = "Idioma" }',
+        'language = { en = "Language", es = " " }',
+    )
     with pytest.raises(ContentError, match="ui.language.es: Value error, is blank"):
         load_content(content_copy)
 
@@ -76,7 +82,7 @@ def test_broken_toml(content_copy):
 def test_a_population_without_a_name_is_named(content_copy):
     text = (content_copy / "ui.toml").read_text(encoding="utf-8")
     start = text.index("recent_bookings = {")
-    (content_copy / "ui.toml").write_text(text[:start] + text[text.index("\n", start) + 1:], encoding="utf-8")
+    (content_copy / "ui.toml").write_text(text[:start] + text[text.index("\n", start) + 1 :], encoding="utf-8")
     with pytest.raises(ContentError, match="population 'recent_bookings'.*has no name"):
         load_content(content_copy, release=load_release())
 

@@ -10,12 +10,15 @@ import re
 from tests.conftest import ROOT
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
-INSTRUCTIONS = [line.strip() for line in re.sub(r"\\\n", " ", DOCKERFILE).splitlines()
-                if line.strip() and not line.lstrip().startswith("#")]
+INSTRUCTIONS = [
+    line.strip()
+    for line in re.sub(r"\\\n", " ", DOCKERFILE).splitlines()
+    if line.strip() and not line.lstrip().startswith("#")
+]
 
 
 def instructions(name: str) -> list[str]:
-    return [i[len(name) + 1:] for i in INSTRUCTIONS if i.startswith(name + " ")]
+    return [i[len(name) + 1 :] for i in INSTRUCTIONS if i.startswith(name + " ")]
 
 
 def test_the_image_is_the_projects_python_with_the_locked_requirements():

@@ -32,7 +32,7 @@ def test_margin_of_error_matches_the_closed_form_for_one_cell():
         a = np.exp(-eps / sens)
         m = dp.margin_of_error(eps, sens)
         assert 1 - 2 * a ** (m + 1) / (1 + a) >= 0.9
-        assert 1 - 2 * a ** m / (1 + a) < 0.9
+        assert 1 - 2 * a**m / (1 + a) < 0.9
 
 
 def test_margin_of_error_for_sums_matches_simulation_and_survives_huge_scales():
@@ -52,8 +52,17 @@ def test_margin_of_error_grows_with_cells_summed():
 
 def two_by_two_contains():
     # cells: a b A | c d C | a+c b+d all ; interior: a b c d
-    rows = [[1, 0, 0, 0], [0, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 1, 1],
-            [1, 0, 1, 0], [0, 1, 0, 1], [1, 1, 1, 1]]
+    rows = [
+        [1, 0, 0, 0],
+        [0, 1, 0, 0],
+        [1, 1, 0, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+        [0, 0, 1, 1],
+        [1, 0, 1, 0],
+        [0, 1, 0, 1],
+        [1, 1, 1, 1],
+    ]
     return np.array(rows, dtype=bool)
 
 

@@ -28,13 +28,16 @@ def test_comment_is_redacted_before_it_is_stored():
     assert s.comment == "My name is [name], call [phone]" and s.redactions == 2
 
 
-@pytest.mark.parametrize("values,key", [
-    (dict(reflects=None, comment="  "), "form_empty"),
-    (dict(reflects="maybe"), "form_invalid"),
-    (dict(connection="mayor"), "form_invalid"),
-    (dict(comment="x" * (MAX_COMMENT + 1)), "form_too_long"),
-    (dict(station="nope", stations={"systems_used"}), "form_invalid"),
-])
+@pytest.mark.parametrize(
+    "values,key",
+    [
+        (dict(reflects=None, comment="  "), "form_empty"),
+        (dict(reflects="maybe"), "form_invalid"),
+        (dict(connection="mayor"), "form_invalid"),
+        (dict(comment="x" * (MAX_COMMENT + 1)), "form_too_long"),
+        (dict(station="nope", stations={"systems_used"}), "form_invalid"),
+    ],
+)
 def test_bad_form_values_are_refused(values, key):
     with pytest.raises(FormError, match=key):
         submission(**values)
@@ -70,8 +73,11 @@ def pg_url():
     url = os.environ.get("CPT_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("PostgreSQL tests need CPT_TEST_POSTGRES_URL (run scripts/postgres-for-tests.sh as root)")
-    _admin(url, "ALTER DATABASE cpt_test RESET default_transaction_read_only",
-           "DROP TABLE IF EXISTS feedback, sign_in_failures, alembic_version CASCADE")  # a clean database for every test
+    _admin(
+        url,
+        "ALTER DATABASE cpt_test RESET default_transaction_read_only",
+        "DROP TABLE IF EXISTS feedback, sign_in_failures, alembic_version CASCADE",
+    )  # a clean database for every test
     yield url
     _admin(url, "ALTER DATABASE cpt_test RESET default_transaction_read_only")
 
@@ -153,12 +159,18 @@ def test_a_save_after_the_database_dropped_its_connections_succeeds(pg_url):
     """A PostgreSQL restart or failover drops pooled connections; the next save is not an error."""
     store = FeedbackStore(pg_url)
     store.add(submission())  # the pool now holds an open connection
-    _admin(pg_url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                   "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    _admin(
+        pg_url,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
     assert store.add(submission()) > 0
     assert store.count() == 2
-    _admin(pg_url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                   "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    _admin(
+        pg_url,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
     assert len(store.frame()) == 2  # reads too
 
 
@@ -175,7 +187,10 @@ def test_submit_reports_each_outcome(tmp_path):
         assert submit(store, limiter, new_submission_id(), **values).ok
     assert submit(store, limiter, new_submission_id(), **values).message_key == "form_rate_limited"
     now[0] += 601
-    assert submit(store, limiter, new_submission_id(), **{**values, "reflects": None, "comment": ""}).message_key == "form_empty"
+    assert (
+        submit(store, limiter, new_submission_id(), **{**values, "reflects": None, "comment": ""}).message_key
+        == "form_empty"
+    )
     assert store.count() == RATE_MAX
 
 
@@ -219,7 +234,6 @@ def test_what_we_heard_suppresses_small_counts_like_published_tables():
     assert s2.loc["total", "suppressed"] and s2.loc["yes", "suppressed"]  # only 4 answers: all hidden
 
 
-
 def test_themes_are_saved(db_url):
     store = FeedbackStore(db_url)
     row = store.add(submission())
@@ -241,6 +255,10 @@ def test_an_old_database_is_upgraded(tmp_path):
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-        conn.execute(text("INSERT INTO feedback (submission_id, source, comment, redactions, language) "
-                          "VALUES ('x', 'visitor', 'kept', 0, 'en')"))
+        conn.execute(
+            text(
+                "INSERT INTO feedback (submission_id, source, comment, redactions, language) "
+                "VALUES ('x', 'visitor', 'kept', 0, 'en')"
+            )
+        )
     assert FeedbackStore(url).frame()["comment"].tolist() == ["kept"]

@@ -8,10 +8,19 @@ from cpt_public.site.content import load_content
 from cpt_public.site.i18n import fmt_compact_usd, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_usd, pick_language
 
 
-@pytest.mark.parametrize("requested,browser,expected", [
-    (None, "es-MX", "es"), (None, "en-US", "en"), (None, "fr-FR", "en"), (None, None, "en"),
-    ("en", "es-ES", "en"), ("es", "en-US", "es"), ("ES", None, "es"), ("klingon", "es_US", "es"),
-])
+@pytest.mark.parametrize(
+    "requested,browser,expected",
+    [
+        (None, "es-MX", "es"),
+        (None, "en-US", "en"),
+        (None, "fr-FR", "en"),
+        (None, None, "en"),
+        ("en", "es-ES", "en"),
+        ("es", "en-US", "es"),
+        ("ES", None, "es"),
+        ("klingon", "es_US", "es"),
+    ],
+)
 def test_language_choice(requested, browser, expected):
     assert pick_language(requested, browser) == expected
 

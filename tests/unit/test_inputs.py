@@ -27,6 +27,7 @@ def edit(folder: Path, name: str, change) -> None:
 def set_cell(column, row, value):
     def change(df):
         df.loc[row, column] = value
+
     return change
 
 
@@ -37,41 +38,88 @@ def error_of(folder: Path, spec=SPEC) -> str:
 
 
 BROKEN = {
-    "missing column": (lambda f: edit(f, "jail_bookings", lambda df: df.__delitem__("charge_level")),
-                       ["jail_bookings.csv: missing column(s) charge_level"]),
+    "missing column": (
+        lambda f: edit(f, "jail_bookings", lambda df: df.__delitem__("charge_level")),
+        ["jail_bookings.csv: missing column(s) charge_level"],
+    ),
     "missing file": (lambda f: (f / "ems_encounters.csv").unlink(), ["missing file 'ems_encounters'"]),
-    "text in a date column": (lambda f: edit(f, "jail_bookings", set_cell("booking_date", 2, "last Tuesday")),
-                              ["jail_bookings.csv, column booking_date: row is not a date (YYYY-MM-DD) (row 3; e.g. 'last Tuesday')"]),
-    "impossible date": (lambda f: edit(f, "ed_visits", set_cell("visit_date", 0, "2023-02-30")),
-                        ["ed_visits.csv, column visit_date: row is not a date", "(row 1; e.g. '2023-02-30')"]),
-    "date after the export": (lambda f: edit(f, "ed_visits", set_cell("visit_date", 4, "2031-01-01")),
-                              ["ed_visits.csv, column visit_date: row is after the export date 2026-01-15 (row 5"]),
-    "event before birth": (lambda f: edit(f, "ems_encounters", lambda df: df.__setitem__("encounter_date", df["encounter_date"].where(
-        df.index != 3, "1901-05-05"))), ["ems_encounters.csv, column encounter_date: row is before the person was born (row 4"]),
+    "text in a date column": (
+        lambda f: edit(f, "jail_bookings", set_cell("booking_date", 2, "last Tuesday")),
+        ["jail_bookings.csv, column booking_date: row is not a date (YYYY-MM-DD) (row 3; e.g. 'last Tuesday')"],
+    ),
+    "impossible date": (
+        lambda f: edit(f, "ed_visits", set_cell("visit_date", 0, "2023-02-30")),
+        ["ed_visits.csv, column visit_date: row is not a date", "(row 1; e.g. '2023-02-30')"],
+    ),
+    "date after the export": (
+        lambda f: edit(f, "ed_visits", set_cell("visit_date", 4, "2031-01-01")),
+        ["ed_visits.csv, column visit_date: row is after the export date 2026-01-15 (row 5"],
+    ),
+    "event before birth": (
+        lambda f: edit(
+            f,
+            "ems_encounters",
+            lambda df: df.__setitem__("encounter_date", df["encounter_date"].where(df.index != 3, "1901-05-05")),
+        ),
+        ["ems_encounters.csv, column encounter_date: row is before the person was born (row 4"],
+    ),
     "empty file": (lambda f: (f / "people.csv").write_bytes(b""), ["people.csv: the file is empty"]),
-    "header only": (lambda f: (f / "people.csv").write_text("person_id,birth_year,gender,race_ethnicity\n"),
-                    ["people.csv: has a header but no rows"]),
-    "not UTF-8": (lambda f: (f / "people.csv").write_bytes(
-        (f / "people.csv").read_bytes().replace(b"Female", "Fémale".encode("latin-1"), 1)),
-                  ["people.csv: cannot be read as CSV", "not valid UTF-8"]),
+    "header only": (
+        lambda f: (f / "people.csv").write_text("person_id,birth_year,gender,race_ethnicity\n"),
+        ["people.csv: has a header but no rows"],
+    ),
+    "not UTF-8": (
+        lambda f: (f / "people.csv").write_bytes(
+            (f / "people.csv").read_bytes().replace(b"Female", "Fémale".encode("latin-1"), 1)
+        ),
+        ["people.csv: cannot be read as CSV", "not valid UTF-8"],
+    ),
     "garbage bytes": (lambda f: (f / "ed_visits.csv").write_bytes(bytes(range(256)) * 40), ["ed_visits.csv"]),
-    "duplicate person ids": (lambda f: edit(f, "people", lambda df: df.__setitem__(
-        "person_id", df["person_id"].where(df.index != 5, df["person_id"].iat[4]))),
-                             ["people.csv, column person_id: 1 duplicate id(s)", "rows 5, 6"]),
-    "unknown person": (lambda f: edit(f, "ems_encounters", set_cell("person_id", 1, "P9999999")),
-                       ["ems_encounters.csv, column person_id: row is not an id in the people file (row 2; e.g. 'P9999999')"]),
-    "release before booking": (lambda f: edit(f, "jail_bookings", lambda df: df.__setitem__(
-        "release_date", df["release_date"].where(df.index != 0, "2000-01-01"))),
-                               ["jail_bookings.csv, column release_date: row is before booking_date (row 1"]),
-    "not in the codebook": (lambda f: edit(f, "people", set_cell("gender", 7, "F")),
-                            ["people.csv, column gender: row is not in the codebook (Female, Male", "(row 8; e.g. 'F')"]),
-    "blank id": (lambda f: edit(f, "people", set_cell("person_id", 9, "")),
-                 ["people.csv, column person_id: row is blank (every person needs an id) (row 10)"]),
-    "bad birth year": (lambda f: edit(f, "people", set_cell("birth_year", 3, "19x0")),
-                       ["people.csv, column birth_year: row is not a four-digit birth year", "(row 4; e.g. '19x0')"]),
-    "person in both groups": (lambda f: edit(f, "comparison_group", lambda df: df.__setitem__(
-        "person_id", df["person_id"].where(df.index != 0, pd.read_csv(f / "program_enrollment.csv", dtype=str)["person_id"].iat[0]))),
-                              ["in both program_enrollment.csv and comparison_group.csv"]),
+    "duplicate person ids": (
+        lambda f: edit(
+            f,
+            "people",
+            lambda df: df.__setitem__("person_id", df["person_id"].where(df.index != 5, df["person_id"].iat[4])),
+        ),
+        ["people.csv, column person_id: 1 duplicate id(s)", "rows 5, 6"],
+    ),
+    "unknown person": (
+        lambda f: edit(f, "ems_encounters", set_cell("person_id", 1, "P9999999")),
+        ["ems_encounters.csv, column person_id: row is not an id in the people file (row 2; e.g. 'P9999999')"],
+    ),
+    "release before booking": (
+        lambda f: edit(
+            f,
+            "jail_bookings",
+            lambda df: df.__setitem__("release_date", df["release_date"].where(df.index != 0, "2000-01-01")),
+        ),
+        ["jail_bookings.csv, column release_date: row is before booking_date (row 1"],
+    ),
+    "not in the codebook": (
+        lambda f: edit(f, "people", set_cell("gender", 7, "F")),
+        ["people.csv, column gender: row is not in the codebook (Female, Male", "(row 8; e.g. 'F')"],
+    ),
+    "blank id": (
+        lambda f: edit(f, "people", set_cell("person_id", 9, "")),
+        ["people.csv, column person_id: row is blank (every person needs an id) (row 10)"],
+    ),
+    "bad birth year": (
+        lambda f: edit(f, "people", set_cell("birth_year", 3, "19x0")),
+        ["people.csv, column birth_year: row is not a four-digit birth year", "(row 4; e.g. '19x0')"],
+    ),
+    "person in both groups": (
+        lambda f: edit(
+            f,
+            "comparison_group",
+            lambda df: df.__setitem__(
+                "person_id",
+                df["person_id"].where(
+                    df.index != 0, pd.read_csv(f / "program_enrollment.csv", dtype=str)["person_id"].iat[0]
+                ),
+            ),
+        ),
+        ["in both program_enrollment.csv and comparison_group.csv"],
+    ),
 }
 
 
@@ -86,7 +134,11 @@ def test_broken_input_gets_a_clear_error(input_copy, case):
 
 
 def test_thousands_of_bad_rows_are_one_summary(input_copy):
-    edit(input_copy, "ed_visits", lambda df: df.__setitem__("visit_date", df["visit_date"].where(df.index % 2 == 1, "01/02/2023")))
+    edit(
+        input_copy,
+        "ed_visits",
+        lambda df: df.__setitem__("visit_date", df["visit_date"].where(df.index % 2 == 1, "01/02/2023")),
+    )
     message = error_of(input_copy)
     lines = [line for line in message.splitlines() if "ed_visits.csv" in line]
     assert len(lines) == 1, message
@@ -103,7 +155,10 @@ def test_valid_input_loads_and_reports_what_it_left_out(county_input):
     s, e = SPEC.release.period.start, SPEC.release.period.end
     kept_stays = inputs.con.execute(f"SELECT count(*) FROM ev_homeless WHERE d < DATE '{s}'").fetchone()[0]
     assert kept_stays > 0
-    assert inputs.con.execute(f"SELECT count(*) FROM ev_ed WHERE d NOT BETWEEN DATE '{s}' AND DATE '{e}'").fetchone()[0] == 0
+    assert (
+        inputs.con.execute(f"SELECT count(*) FROM ev_ed WHERE d NOT BETWEEN DATE '{s}' AND DATE '{e}'").fetchone()[0]
+        == 0
+    )
 
 
 def test_parquet_and_excel_are_read_like_csv(tmp_path):
@@ -119,8 +174,12 @@ def test_parquet_and_excel_are_read_like_csv(tmp_path):
     results = []
     for folder in ("csv", "parquet", "xlsx"):
         inputs = load_inputs(tmp_path / folder, SPEC)
-        results.append({t: inputs.con.execute(f"SELECT * FROM {t} ORDER BY ALL").df().drop(columns="_bad", errors="ignore")
-                        for t in ("people_ids", "ev_jail", "ev_homeless", "ev_ed", "cohort_program")})
+        results.append(
+            {
+                t: inputs.con.execute(f"SELECT * FROM {t} ORDER BY ALL").df().drop(columns="_bad", errors="ignore")
+                for t in ("people_ids", "ev_jail", "ev_homeless", "ev_ed", "cohort_program")
+            }
+        )
     for other in results[1:]:
         for t, frame in results[0].items():
             pd.testing.assert_frame_equal(frame, other[t], check_dtype=False)
@@ -135,23 +194,44 @@ def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
         return chr(ord("A") + i)
 
     rows = [df.columns.tolist(), *df.values.tolist()]
-    xml = "".join(f'<row r="{r + 1}">' + "".join(
-        f'<c r="{col(c)}{r + 1}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>' for c, v in enumerate(row) if v != "")
-        + "</row>" for r, row in enumerate(rows))
+    xml = "".join(
+        f'<row r="{r + 1}">'
+        + "".join(
+            f'<c r="{col(c)}{r + 1}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>'
+            for c, v in enumerate(row)
+            if v != ""
+        )
+        + "</row>"
+        for r, row in enumerate(rows)
+    )
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                   '<Default Extension="xml" ContentType="application/xml"/>'
-                   '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-                   '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
-        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-        z.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook {ns} {rel}><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
-        z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
-        z.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0"?><worksheet {ns}><sheetData>{xml}</sheetData></worksheet>')
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0"?><workbook {ns} {rel}><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/worksheets/sheet1.xml", f'<?xml version="1.0"?><worksheet {ns}><sheetData>{xml}</sheetData></worksheet>'
+        )
 
 
 def test_a_file_given_twice_is_refused(tmp_path):
@@ -172,8 +252,14 @@ def test_blanks_are_not_recorded_and_recodes_apply(input_copy):
     edit(input_copy, "people", set_cell("gender", 0, ""))
     edit(input_copy, "people", set_cell("gender", 1, "F"))
     spec = load_spec()
-    people = spec.people.model_copy(update={"attributes": {**spec.people.attributes, "gender": spec.people.attributes[
-        "gender"].model_copy(update={"recode": {"F": "Female"}})}})
+    people = spec.people.model_copy(
+        update={
+            "attributes": {
+                **spec.people.attributes,
+                "gender": spec.people.attributes["gender"].model_copy(update={"recode": {"F": "Female"}}),
+            }
+        }
+    )
     inputs = load_inputs(input_copy, spec.model_copy(update={"people": people}))
     codes = inputs.con.execute("SELECT gender FROM people_ids ORDER BY person LIMIT 2").fetchall()
     assert codes == [(3,), (0,)]  # "Unknown" (not recorded) and "Female"

@@ -31,7 +31,9 @@ def test_posters_one_per_station_with_a_qr_code_to_it(parts, lang):
     walk = content.walk(WALK)
     pdf = PdfReader(io.BytesIO(posters_pdf(release, content, WALK, lang, BASE)))
     assert len(pdf.pages) == len(walk.stations)
-    assert round(float(pdf.pages[0].mediabox.width) / 72) == 18 and round(float(pdf.pages[0].mediabox.height) / 72) == 24
+    assert (
+        round(float(pdf.pages[0].mediabox.width) / 72) == 18 and round(float(pdf.pages[0].mediabox.height) / 72) == 24
+    )
     for page, fid in zip(pdf.pages, walk.stations):
         text = page.extract_text()
         assert content.finding(fid).title[lang].split()[0] in text
@@ -52,11 +54,35 @@ def test_handout_and_glossary(parts):
 
 
 def test_printables_command(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "cpt_public", "printables", "--walk", WALK, "--lang", "es",
-                          "--out", str(tmp_path), "--base-url", BASE], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cpt_public",
+            "printables",
+            "--walk",
+            WALK,
+            "--lang",
+            "es",
+            "--out",
+            str(tmp_path),
+            "--base-url",
+            BASE,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"glossary-{WALK}-es.pdf", f"handout-{WALK}-es.pdf",
-                                                          f"posters-{WALK}-es.pdf"]
-    bad = subprocess.run([sys.executable, "-m", "cpt_public", "printables", "--walk", "nope", "--out", str(tmp_path)],
-                         capture_output=True, text=True, cwd=ROOT)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"glossary-{WALK}-es.pdf",
+        f"handout-{WALK}-es.pdf",
+        f"posters-{WALK}-es.pdf",
+    ]
+    bad = subprocess.run(
+        [sys.executable, "-m", "cpt_public", "printables", "--walk", "nope", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert bad.returncode == 2 and "no walk 'nope'" in bad.stderr and "Traceback" not in bad.stderr

@@ -23,7 +23,9 @@ from tests.unit.test_inputs import BROKEN
 
 
 def cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "cpt_public", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "cpt_public", *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
 
 
 def test_county_release_passes_the_audit(county_release):
@@ -74,7 +76,7 @@ def test_tables_are_tidy_with_total_margins(county_release):
     release = load_release(county_release)
     overlap = release["system_overlap"].frame
     assert list(overlap.columns) == ["jail", "homeless", "ems", "ed", "count", "suppressed"]
-    assert len(overlap) == 2 ** 4  # exclusive combinations only (totals = false in the spec)
+    assert len(overlap) == 2**4  # exclusive combinations only (totals = false in the spec)
     assert str(overlap["count"].dtype) == "Int64"
     age = release["age_by_multi_system"].frame
     assert len(age) == 3 * 9  # (Yes, No, Total) x (8 age groups + Total)
@@ -85,8 +87,19 @@ def test_tables_are_tidy_with_total_margins(county_release):
 # ----------------------------------------------------------------------------- failures keep the old release
 
 
-@pytest.mark.parametrize("case", ["missing column", "missing file", "text in a date column", "empty file",
-                                  "not UTF-8", "garbage bytes", "duplicate person ids", "date after the export"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing column",
+        "missing file",
+        "text in a date column",
+        "empty file",
+        "not UTF-8",
+        "garbage bytes",
+        "duplicate person ids",
+        "date after the export",
+    ],
+)
 def test_failed_publish_leaves_the_previous_release_intact(tmp_path, input_copy, release_copy, case):
     before = tree_bytes(release_copy)
     BROKEN[case][0](input_copy)
@@ -98,7 +111,11 @@ def test_failed_publish_leaves_the_previous_release_intact(tmp_path, input_copy,
 
 
 def test_budget_overrun_is_refused_before_reading_data(tmp_path, county_input, release_copy):
-    spec = (ROOT / "cpt_public" / "specs" / "demo.toml").read_text().replace("epsilon_budget = 2.0", "epsilon_budget = 1.2")
+    spec = (
+        (ROOT / "cpt_public" / "specs" / "demo.toml")
+        .read_text()
+        .replace("epsilon_budget = 2.0", "epsilon_budget = 1.2")
+    )
     (tmp_path / "spec.toml").write_text(spec)
     before = tree_bytes(release_copy)
     with pytest.raises(ProtectionError, match="release budget is 1.2"):
@@ -170,7 +187,9 @@ def test_crafted_leak_through_a_margin_shared_by_two_tables_is_refused(tmp_path)
     atoms[np.flatnonzero(agi & multi)[0]] = 3  # 3 multi-system users of another gender identity
     atoms[np.flatnonzero(agi & ~multi)[0]] = 40
     cells = g.cells
-    hide = ((cells["gender"].isin(["Another gender identity", "Total"])) & (cells["multi_system"] != "Total")).to_numpy()
+    hide = (
+        (cells["gender"].isin(["Another gender identity", "Total"])) & (cells["multi_system"] != "Total")
+    ).to_numpy()
     # Alone, the gender table protects the cell: it could be anything from 0 to 43.
     spec1, model1 = people_model({"gender_by_multi_system": tables["gender_by_multi_system"]})
     craft_release(tmp_path / "alone", model1, spec1, atoms, {"gender_by_multi_system": hide})

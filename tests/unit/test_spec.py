@@ -19,40 +19,81 @@ def spec_with(tmp_path, text: str):
 def test_demo_spec_loads():
     spec = load_spec()
     assert spec.release.synthetic and spec.release.threshold == 11 and spec.protection_range == 11
-    assert {t.name for t in spec.tables} >= {"systems_used", "system_overlap", "monthly_contacts", "program_outcomes",
-                                             "frequent_jail_use", "release_transitions", "service_use_cost"}
+    assert {t.name for t in spec.tables} >= {
+        "systems_used",
+        "system_overlap",
+        "monthly_contacts",
+        "program_outcomes",
+        "frequent_jail_use",
+        "release_transitions",
+        "service_use_cost",
+    }
 
 
-@pytest.mark.parametrize("change,message", [
-    (('kind = "people"', 'kind = "peeple"', 1), "kind"),
-    (("dimensions = [\"systems_used\"]", "dimensions = [\"systems_usd\"]", 1), "has no dimension 'systems_usd'"),
-    (("\"25-34\", \"35-44\"", "\"25-30\", \"35-44\"", 1), "should start at 31"),
-    (("protection = { method = \"suppression\" }", "protection = { method = \"dp\" }", 1), "needs an epsilon"),
-    (("protection = { method = \"suppression\" }", "protection = { method = \"suppression\", epsilon = 1.0 }", 1), "takes no epsilon"),
-    (("threshold = 11", "threshold = 1", 1), "threshold"),
-    (("[release]", "[release]\nsurprise = 1", 1), "surprise"),
-    (("end = 2025-12-31", "end = 2021-12-31", 1), "period end must be after its start"),
-    (("name = \"systems_used\"", "name = \"system_overlap\"", 1), "table names must be unique"),
-    (("dimensions = [\"followup_window\", \"outcome\", \"group\"]\nprotection = { method = \"suppression\" }",
-      "dimensions = [\"followup_window\", \"outcome\", \"group\"]\nprotection = { method = \"dp\", epsilon = 0.1 }", 1),
-     "categories do not overlap"),
-    (('system = "jail"\nwindow_days = 365', 'system = "probation"\nwindow_days = 365', 1), "'probation' is not a system"),
-    (('"Jail booking" = "jail"', '"Jail booking" = "jail.shelter"', 1), "'jail.shelter' is not a system"),
-    (('where = { project_type = ["Emergency Shelter"', 'where = { project_kind = ["Emergency Shelter"', 1),
-     "'project_kind' is not one of this system's attributes"),
-    (('where = { project_type = ["Emergency Shelter"', 'where = { project_type = ["Hotel"', 1), "not in the codebook"),
-    (('kind = "people"\ndimensions = ["systems_used"]', 'kind = "people"\nwindow_days = 30\ndimensions = ["systems_used"]', 1),
-     "kind 'people' takes no window_days"),
-    (('after_days = 30\n', '', 1), "kind 'transitions' needs after_days"),
-    (('[people.attributes.gender]', '[people.attributes.jail]', 1), "'jail' is already"),
-    (('[people.attributes.gender]', '[people.attributes.month]', 1), "reserved"),
-    (('not_recorded = "Unknown"\n\n[people.attributes.race_ethnicity]', 'not_recorded = "Male"\n\n[people.attributes.race_ethnicity]', 1),
-     "not_recorded"),
-    (('population = "recent_bookings"', 'population = "jail_releases"', 1), "already a different population"),
-    (('window_days = 365\nevent_bands', 'window_days = 5000\nevent_bands', 1), "longer than the period"),
-    (('id = "ems"', 'id = "ed"', 1), "system names must be unique"),
-    (('dimensions = ["ed", "homeless.shelter"]', 'dimensions = ["ed", "homeless.hotel"]', 1), "has no dimension 'homeless.hotel'"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (('kind = "people"', 'kind = "peeple"', 1), "kind"),
+        (('dimensions = ["systems_used"]', 'dimensions = ["systems_usd"]', 1), "has no dimension 'systems_usd'"),
+        (('"25-34", "35-44"', '"25-30", "35-44"', 1), "should start at 31"),
+        (('protection = { method = "suppression" }', 'protection = { method = "dp" }', 1), "needs an epsilon"),
+        (
+            ('protection = { method = "suppression" }', 'protection = { method = "suppression", epsilon = 1.0 }', 1),
+            "takes no epsilon",
+        ),
+        (("threshold = 11", "threshold = 1", 1), "threshold"),
+        (("[release]", "[release]\nsurprise = 1", 1), "surprise"),
+        (("end = 2025-12-31", "end = 2021-12-31", 1), "period end must be after its start"),
+        (('name = "systems_used"', 'name = "system_overlap"', 1), "table names must be unique"),
+        (
+            (
+                'dimensions = ["followup_window", "outcome", "group"]\nprotection = { method = "suppression" }',
+                'dimensions = ["followup_window", "outcome", "group"]\nprotection = { method = "dp", epsilon = 0.1 }',
+                1,
+            ),
+            "categories do not overlap",
+        ),
+        (
+            ('system = "jail"\nwindow_days = 365', 'system = "probation"\nwindow_days = 365', 1),
+            "'probation' is not a system",
+        ),
+        (('"Jail booking" = "jail"', '"Jail booking" = "jail.shelter"', 1), "'jail.shelter' is not a system"),
+        (
+            ('where = { project_type = ["Emergency Shelter"', 'where = { project_kind = ["Emergency Shelter"', 1),
+            "'project_kind' is not one of this system's attributes",
+        ),
+        (
+            ('where = { project_type = ["Emergency Shelter"', 'where = { project_type = ["Hotel"', 1),
+            "not in the codebook",
+        ),
+        (
+            (
+                'kind = "people"\ndimensions = ["systems_used"]',
+                'kind = "people"\nwindow_days = 30\ndimensions = ["systems_used"]',
+                1,
+            ),
+            "kind 'people' takes no window_days",
+        ),
+        (("after_days = 30\n", "", 1), "kind 'transitions' needs after_days"),
+        (("[people.attributes.gender]", "[people.attributes.jail]", 1), "'jail' is already"),
+        (("[people.attributes.gender]", "[people.attributes.month]", 1), "reserved"),
+        (
+            (
+                'not_recorded = "Unknown"\n\n[people.attributes.race_ethnicity]',
+                'not_recorded = "Male"\n\n[people.attributes.race_ethnicity]',
+                1,
+            ),
+            "not_recorded",
+        ),
+        (('population = "recent_bookings"', 'population = "jail_releases"', 1), "already a different population"),
+        (("window_days = 365\nevent_bands", "window_days = 5000\nevent_bands", 1), "longer than the period"),
+        (('id = "ems"', 'id = "ed"', 1), "system names must be unique"),
+        (
+            ('dimensions = ["ed", "homeless.shelter"]', 'dimensions = ["ed", "homeless.hotel"]', 1),
+            "has no dimension 'homeless.hotel'",
+        ),
+    ],
+)
 def test_spec_mistakes_are_explained(tmp_path, change, message):
     old, new, count = change
     assert old in DEMO
@@ -61,8 +102,10 @@ def test_spec_mistakes_are_explained(tmp_path, change, message):
 
 
 def test_a_suppression_table_cannot_count_contacts(tmp_path):
-    text = DEMO.replace('protection = { method = "dp", epsilon = 0.5, max_units_per_person = 4, max_value_per_unit = 12 }',
-                        'protection = { method = "suppression" }')
+    text = DEMO.replace(
+        'protection = { method = "dp", epsilon = 0.5, max_units_per_person = 4, max_value_per_unit = 12 }',
+        'protection = { method = "suppression" }',
+    )
     with pytest.raises(SpecError, match="counts contacts, not people"):
         spec_with(tmp_path, text)
 

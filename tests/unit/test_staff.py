@@ -66,10 +66,20 @@ def test_session_timeout():
 
 
 def test_csv_export_neutralises_formulas():
-    frame = pd.DataFrame({"comment": ['=HYPERLINK("http://evil.example","click")', "+1 555", "-2", "@SUM(A1)", "fine"],
-                          "n": [1, 2, 3, 4, 5]})
+    frame = pd.DataFrame(
+        {
+            "comment": ['=HYPERLINK("http://evil.example","click")', "+1 555", "-2", "@SUM(A1)", "fine"],
+            "n": [1, 2, 3, 4, 5],
+        }
+    )
     back = pd.read_csv(io.BytesIO(staff.csv_safe(frame)))
-    assert list(back["comment"]) == ['\'=HYPERLINK("http://evil.example","click")', "'+1 555", "'-2", "'@SUM(A1)", "fine"]
+    assert list(back["comment"]) == [
+        '\'=HYPERLINK("http://evil.example","click")',
+        "'+1 555",
+        "'-2",
+        "'@SUM(A1)",
+        "fine",
+    ]
     assert list(back["n"]) == [1, 2, 3, 4, 5]
 
 
@@ -85,11 +95,17 @@ def test_hash_password_command():
 
     from tests.conftest import ROOT
 
-    out = subprocess.run([sys.executable, "-m", "cpt_public", "hash-password"], input="a long passphrase here\n",
-                         capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "cpt_public", "hash-password"],
+        input="a long passphrase here\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert out.returncode == 0 and PasswordHasher().verify(out.stdout.strip(), "a long passphrase here")
-    short = subprocess.run([sys.executable, "-m", "cpt_public", "hash-password"], input="short\n",
-                           capture_output=True, text=True, cwd=ROOT)
+    short = subprocess.run(
+        [sys.executable, "-m", "cpt_public", "hash-password"], input="short\n", capture_output=True, text=True, cwd=ROOT
+    )
     assert short.returncode == 2 and "at least 12" in short.stderr
 
 

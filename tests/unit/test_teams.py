@@ -30,7 +30,7 @@ def test_example_team_publishes_and_passes_its_audit(tmp_path, path):
             assert f["cpt:role"] and f["cpt:rule"]["attributes"], (r["name"], f["name"])
 
 
-CHILD_WELFARE = '''
+CHILD_WELFARE = """
 [[system]]
 id = "child_welfare"
 label = { en = "Child welfare", es = "Bienestar infantil" }
@@ -42,13 +42,16 @@ end_date = "case_closed"
 [system.attributes.case_type]
 column = "case_type"
 codebook = ["Investigation", "In-home services", "Out-of-home care"]
-'''
+"""
 
 
 def test_a_new_system_is_a_spec_edit_and_a_file(tmp_path):
     text = DEMO_SPEC.read_text(encoding="utf-8")
     text = text.replace("[program]", CHILD_WELFARE + "\n[program]", 1)
-    text = text.replace('dimensions = ["jail", "homeless", "ems", "ed"]', 'dimensions = ["jail", "homeless", "ems", "ed", "child_welfare"]')
+    text = text.replace(
+        'dimensions = ["jail", "homeless", "ems", "ed"]',
+        'dimensions = ["jail", "homeless", "ems", "ed", "child_welfare"]',
+    )
     path = tmp_path / "spec.toml"
     path.write_text(text, encoding="utf-8")
     spec = load_spec(path)
@@ -66,7 +69,7 @@ def test_a_new_system_is_a_spec_edit_and_a_file(tmp_path):
 
 
 def test_a_team_with_two_systems_supplies_two_event_files_and_people(tmp_path):
-    spec_text = '''
+    spec_text = """
 [release]
 title = "Two systems"
 description = "Synthetic."
@@ -107,13 +110,17 @@ description = "People who used each system."
 kind = "people"
 dimensions = ["system", "gender"]
 protection = { method = "suppression" }
-'''
+"""
     path = tmp_path / "two.toml"
     path.write_text(spec_text, encoding="utf-8")
     spec = load_spec(path)
     assert spec.input_files() == ["people", "shelter_stays", "ems_runs"]
     synth.write(synth.synthesize(1500, seed=3, spec=spec), tmp_path / "in")
-    assert sorted(p.name for p in (tmp_path / "in").glob("*.csv")) == ["ems_runs.csv", "people.csv", "shelter_stays.csv"]
+    assert sorted(p.name for p in (tmp_path / "in").glob("*.csv")) == [
+        "ems_runs.csv",
+        "people.csv",
+        "shelter_stays.csv",
+    ]
     publish(tmp_path / "in", tmp_path / "out", path, seed=1, log=lambda _: None)
     report = audit_release(tmp_path / "out")
     assert report.ok, report.text()

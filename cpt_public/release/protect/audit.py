@@ -62,8 +62,13 @@ class Attacker:
         self.n = a_pub.shape[1]
 
     def _lp(self, c: np.ndarray) -> tuple[float, np.ndarray, bool]:
-        res = linprog(c, A_eq=self.a if self.a.shape[0] else None, b_eq=self.b if self.a.shape[0] else None,
-                      bounds=(0, None), method="highs")
+        res = linprog(
+            c,
+            A_eq=self.a if self.a.shape[0] else None,
+            b_eq=self.b if self.a.shape[0] else None,
+            bounds=(0, None),
+            method="highs",
+        )
         if res.status == 3:
             return -math.inf, np.array([], dtype=int), False
         if res.status != 0:
@@ -104,8 +109,15 @@ class CellAudit:
     ok: bool
 
 
-def audit_hidden(a_pub: np.ndarray, b_pub: np.ndarray, hidden: np.ndarray, threshold: int, protection_range: int,
-                 structural: np.ndarray | None = None, integer: bool = True) -> list[CellAudit]:
+def audit_hidden(
+    a_pub: np.ndarray,
+    b_pub: np.ndarray,
+    hidden: np.ndarray,
+    threshold: int,
+    protection_range: int,
+    structural: np.ndarray | None = None,
+    integer: bool = True,
+) -> list[CellAudit]:
     """Audit each hidden cell (rows of ``hidden``, incidence over atoms) against what is published."""
     attacker = Attacker(a_pub, b_pub, structural)
     out = []

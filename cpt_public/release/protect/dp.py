@@ -56,8 +56,9 @@ def noisy(values: np.ndarray, epsilon: float, sensitivity: int, random_state=Non
     return np.array([max(0, mech.randomise(int(v))) for v in values], dtype=np.int64)
 
 
-def protect_counts(interior: np.ndarray, contains: np.ndarray, epsilon: float, sensitivity: int,
-                   random_state=None) -> tuple[np.ndarray, np.ndarray]:
+def protect_counts(
+    interior: np.ndarray, contains: np.ndarray, epsilon: float, sensitivity: int, random_state=None
+) -> tuple[np.ndarray, np.ndarray]:
     """Noise the interior cells, clip them at 0, and make every cell the sum of the interior
     cells it contains (``contains``: cells x interior, boolean). Returns values and 90% MOEs."""
     noisy_inner = noisy(interior, epsilon, sensitivity, random_state)
@@ -96,5 +97,5 @@ def margin_of_error(epsilon: float, sensitivity: int, n_cells: int = 1, level: f
     for _ in range(n_cells - 1):
         pmf = np.clip(fftconvolve(pmf, base), 0, None)
     centre = len(pmf) // 2
-    cover = pmf[centre] + 2 * np.cumsum(pmf[centre + 1:])
+    cover = pmf[centre] + 2 * np.cumsum(pmf[centre + 1 :])
     return int(np.searchsorted(np.r_[pmf[centre], cover], level - 1e-12))

@@ -37,9 +37,16 @@ class Result:
     rounds: int
 
 
-def suppress(incidence: np.ndarray, values: np.ndarray, n_totals: np.ndarray, threshold: int,
-             protection_range: int, keys: list[bytes] | None = None, structural: np.ndarray | None = None,
-             table_of: np.ndarray | None = None) -> Result:
+def suppress(
+    incidence: np.ndarray,
+    values: np.ndarray,
+    n_totals: np.ndarray,
+    threshold: int,
+    protection_range: int,
+    keys: list[bytes] | None = None,
+    structural: np.ndarray | None = None,
+    table_of: np.ndarray | None = None,
+) -> Result:
     """``incidence``: stacked cells x atoms of all suppression tables of one universe; ``keys``
     name the set of units of each cell (equal keys: the same cell); ``structural``: rows of
     ``S x = 0`` the model adds (see ``model``); ``table_of``: each cell's table number."""
@@ -97,8 +104,9 @@ def suppress(incidence: np.ndarray, values: np.ndarray, n_totals: np.ndarray, th
     return Result(hidden, primary_g[inverse], intervals, rounds)
 
 
-def _failing(groups, g_value, hidden_g, structural, threshold, prange, passed: dict[int, Interval],
-             stop_early: bool = False) -> list[tuple[int, np.ndarray]]:
+def _failing(
+    groups, g_value, hidden_g, structural, threshold, prange, passed: dict[int, Interval], stop_early: bool = False
+) -> list[tuple[int, np.ndarray]]:
     """Hidden cells that the audit does not pass, with the published cells that bind them.
     ``passed`` collects (and is trusted for) cells already shown to be protected: hiding more
     cells only widens intervals, so a pass stays a pass while the hidden set grows."""
@@ -118,4 +126,3 @@ def _failing(groups, g_value, hidden_g, structural, threshold, prange, passed: d
         if stop_early:
             break
     return failing
-

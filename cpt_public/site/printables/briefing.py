@@ -62,6 +62,13 @@ def briefing_pdf(release, content, lang: str, heard: list[str] | None = None) ->
     pdf.set_y(max(pdf.get_y() + 2, pdf.h - 18))
     pdf.set_font("Helvetica", "", 7.5)
     pdf.set_text_color(80, 80, 80)
-    pdf.multi_cell(0, 3.5, _t(tr("release_info", version=release.package.version,
-                                  date=fmt_date(release.package.created, lang)) + " " + tr("suppressed_note")))
+    pdf.multi_cell(
+        0,
+        3.5,
+        _t(
+            tr("release_info", version=release.package.version, date=fmt_date(release.package.created, lang))
+            + " "
+            + tr("suppressed_note")
+        ),
+    )
     return bytes(pdf.output())

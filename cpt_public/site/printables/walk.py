@@ -50,8 +50,13 @@ def posters_pdf(release, content, walk_id: str, lang: str, base_url: str, only: 
         pdf.add_page()
         pdf.set_font("Helvetica", "", 26)
         pdf.set_text_color(11, 79, 138)
-        pdf.cell(0, 14, _t(f"{tr('station_of', n=n, m=len(walk.stations))}  ·  {walk.title[lang]}"),
-                 new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            0,
+            14,
+            _t(f"{tr('station_of', n=n, m=len(walk.stations))}  ·  {walk.title[lang]}"),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.set_text_color(0, 0, 0)
         pdf.set_font("Helvetica", "B", 72)
         pdf.multi_cell(0, 30, _t(finding.title[lang]), new_x="LMARGIN", new_y="NEXT", align="L")
@@ -73,8 +78,13 @@ def posters_pdf(release, content, walk_id: str, lang: str, base_url: str, only: 
             pdf.multi_cell(width - 130, 16, _t(f"{i}. {p[lang]}"), new_x="LMARGIN", new_y="NEXT", align="L")
         # QR code, bottom right, with its invitation
         qr = 110
-        pdf.image(io.BytesIO(qr_png(link, scale=12)), x=POSTER[0] - 25 - qr, y=POSTER[1] - 22 - qr - 20, w=qr,
-                  alt_text=_t(tr("qr_alt", url=link)))
+        pdf.image(
+            io.BytesIO(qr_png(link, scale=12)),
+            x=POSTER[0] - 25 - qr,
+            y=POSTER[1] - 22 - qr - 20,
+            w=qr,
+            alt_text=_t(tr("qr_alt", url=link)),
+        )
         pdf.set_xy(POSTER[0] - 25 - qr - 10, POSTER[1] - 22 - 18)
         pdf.set_font("Helvetica", "", 16)
         pdf.multi_cell(qr + 10, 7, _t(tr("scan_qr")), align="C")
@@ -83,8 +93,9 @@ def posters_pdf(release, content, walk_id: str, lang: str, base_url: str, only: 
         pdf.set_xy(25, POSTER[1] - 22 - 20 - 14 * len(terms) - 10)
         pdf.set_font("Helvetica", "", 18)
         for term in terms:
-            pdf.multi_cell(width - qr - 20, 8, _t(f"{term.term[lang]}: {term.definition[lang]}"),
-                           new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                width - qr - 20, 8, _t(f"{term.term[lang]}: {term.definition[lang]}"), new_x="LMARGIN", new_y="NEXT"
+            )
         if release.synthetic:
             pdf.set_xy(25, POSTER[1] - 16)
             pdf.set_font("Helvetica", "", 14)
@@ -110,9 +121,16 @@ def handout_pdf(release, content, walk_id: str, lang: str, base_url: str) -> byt
     pdf.set_font("Helvetica", "B", 22)
     pdf.multi_cell(0, 10, _t(walk.title[lang]), new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_font("Helvetica", "", 13)
-    pdf.multi_cell(0, 7, _t(tr("walk_when", date=fmt_date(walk.date, lang), time=walk.start, place=walk.place[lang])),
-                   new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 7, _t(tr("walk_audience", audience=walk.audience[lang])), new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.multi_cell(
+        0,
+        7,
+        _t(tr("walk_when", date=fmt_date(walk.date, lang), time=walk.start, place=walk.place[lang])),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.multi_cell(
+        0, 7, _t(tr("walk_audience", audience=walk.audience[lang])), new_x="LMARGIN", new_y="NEXT", align="L"
+    )
     if release.synthetic:
         pdf.multi_cell(0, 7, _t(tr("synthetic_banner").replace("**", "")), new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(4)
@@ -130,7 +148,9 @@ def handout_pdf(release, content, walk_id: str, lang: str, base_url: str) -> byt
         pdf.ln(2)
         pdf.image(io.BytesIO(_chart_png(view, 640, 300)), w=pdf.w - 36, alt_text=_t(view.alt_text))
         top = pdf.get_y() + 2
-        pdf.image(io.BytesIO(qr_png(link, scale=6)), x=pdf.w - 18 - 32, y=top, w=32, alt_text=_t(tr("qr_alt", url=link)))
+        pdf.image(
+            io.BytesIO(qr_png(link, scale=6)), x=pdf.w - 18 - 32, y=top, w=32, alt_text=_t(tr("qr_alt", url=link))
+        )
         pdf.set_font("Helvetica", "B", 13)
         pdf.cell(0, 8, _t(tr("prompts_title")), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 12)
@@ -141,7 +161,9 @@ def handout_pdf(release, content, walk_id: str, lang: str, base_url: str) -> byt
         pdf.set_font("Helvetica", "", 10)
         for t in station.glossary:
             term = content.walks.glossary[t]
-            pdf.multi_cell(0, 5, _t(f"{term.term[lang]}: {term.definition[lang]}"), new_x="LMARGIN", new_y="NEXT", align="L")
+            pdf.multi_cell(
+                0, 5, _t(f"{term.term[lang]}: {term.definition[lang]}"), new_x="LMARGIN", new_y="NEXT", align="L"
+            )
     return bytes(pdf.output())
 
 
