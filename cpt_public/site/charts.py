@@ -599,11 +599,14 @@ def program(release: Release, table: str, tr: Translator, f: Filters) -> View:
             )
     df = pd.DataFrame(rows)
     first = release[table].categories("followup_window")[0]
-    rate = lambda g: share_text(
-        cell(fr, followup_window=first, outcome=outcome, group=g)["count"],  # noqa: E731
-        cell(fr, followup_window=first, outcome="People followed", group=g)["count"],
-        tr,
-    )
+
+    def rate(g):
+        return share_text(
+            cell(fr, followup_window=first, outcome=outcome, group=g)["count"],
+            cell(fr, followup_window=first, outcome="People followed", group=g)["count"],
+            tr,
+        )
+
     facts = {"program_rate": rate("Program"), "comparison_rate": rate("Comparison"), "outcome": tr.cat(outcome)}
     order = [tr.cat(w) for w in release[table].categories("followup_window")]
     series_order = [tr.cat("Program"), tr.cat("Comparison")]
