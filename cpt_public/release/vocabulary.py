@@ -22,12 +22,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..errors import SpecError
-from .spec import ROLES, TOTAL, Age, Codebook, Spec, TableSpec, check_bands, parse_band
+from .terms import ROLES, TOTAL, check_bands, parse_band
+
+if TYPE_CHECKING:  # the vocabulary reads a spec; it does not import its models (spec.py imports this module)
+    from .spec import Spec, TableSpec
 
 YES_NO = ("Yes", "No")
 GROUPS = ("Program", "Comparison")
@@ -161,7 +165,7 @@ def person_attributes(spec: Spec) -> dict[str, tuple[str, ...]]:
 def _person_dims(spec: Spec, event_ages: bool) -> dict[str, Dimension]:
     dims = {}
     for a, attr in spec.people.attributes.items():
-        if isinstance(attr, Age):
+        if is_age(attr):
             when = "at the date of the event" if attr.at == "event" and event_ages else "at the start of the period"
             dims[a] = _plain(a, f"Age group {when}.", "band", attr.categories)
         else:
@@ -169,7 +173,12 @@ def _person_dims(spec: Spec, event_ages: bool) -> dict[str, Dimension]:
     return dims
 
 
-def _label(attr: Codebook | Age, name: str) -> str:
+def is_age(attr) -> bool:
+    """An age attribute (bands from a birth year or date) rather than a codebook column."""
+    return getattr(attr, "bands", None) is not None
+
+
+def _label(attr, name: str) -> str:
     return attr.label.en if attr.label else name.replace("_", " ").capitalize()
 
 
