@@ -124,3 +124,57 @@ protection = { method = "suppression" }
     publish(tmp_path / "in", tmp_path / "out", path, seed=1, log=lambda _: None)
     report = audit_release(tmp_path / "out")
     assert report.ok, report.text()
+
+
+CUSTOM = """
+[[population]]
+id = "bookings_2025"
+description = "Jail bookings in 2025, one unit per booking"
+unit = "booking"
+sql = '''
+SELECT person_id, charge_level, CASE WHEN release_date IS NULL THEN 'In custody' ELSE 'Released' END AS status
+FROM jail_bookings WHERE booking_date >= DATE '2025-01-01'
+'''
+person = "person_id"
+
+[population.attributes.charge_level]
+column = "charge_level"
+codebook = ["Felony", "Misdemeanor", "Other"]
+
+[population.attributes.status]
+column = "status"
+codebook = ["Released", "In custody"]
+
+[[table]]
+name = "bookings_by_charge"
+title = "Bookings in 2025 by charge level"
+description = "Bookings, not people."
+kind = "custom"
+population = "bookings_2025"
+dimensions = ["charge_level", "status"]
+protection = { method = "dp", epsilon = 0.5, max_units_per_person = 3 }
+"""
+
+
+def test_a_custom_population_is_one_sql_query(tmp_path, county_input):
+    text = DEMO_SPEC.read_text(encoding="utf-8").replace("epsilon_budget = 2.0", "epsilon_budget = 2.5") + CUSTOM
+    path = tmp_path / "spec.toml"
+    path.write_text(text, encoding="utf-8")
+    publish(county_input, tmp_path / "out", path, seed=3, log=lambda _: None)
+    assert audit_release(tmp_path / "out").ok
+    manifest = json.loads((tmp_path / "out" / "datapackage.json").read_text())
+    res = next(r for r in manifest["resources"] if r["name"] == "bookings_by_charge")
+    assert res["cpt:universeId"] == "bookings_2025" and res["cpt:kind"] == "custom"
+    assert res["cpt:attributes"]["charge_level"] == ["Felony", "Misdemeanor", "Other", "Not recorded"]
+
+
+def test_a_custom_query_cannot_read_other_files(tmp_path, county_input):
+    from cpt_public.errors import InputError
+
+    text = DEMO_SPEC.read_text(encoding="utf-8").replace("epsilon_budget = 2.0", "epsilon_budget = 2.5")
+    text += CUSTOM.replace("FROM jail_bookings WHERE", f"FROM read_csv('{county_input / 'jail_bookings.csv'}') WHERE")
+    path = tmp_path / "spec.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="its sql failed"):
+        publish(county_input, tmp_path / "out", path, seed=3, log=lambda _: None)
+    assert not (tmp_path / "out").exists()
