@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -28,7 +29,7 @@ import duckdb
 import pyarrow as pa
 
 from ..errors import InputError
-from ..release.spec import Age, Codebook, Spec
+from ..release.spec import Age, Codebook, Cohort, Spec
 
 FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f")
 EXTENSIONS = (".csv", ".parquet", ".xlsx")
@@ -64,27 +65,39 @@ def blank(col: str) -> str:
     return f"({col} IS NULL OR trim({col}) = '')"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Check:
-    """One kind of problem: its bit, the column it concerns, and how to word it."""
+    """One kind of problem: the column it concerns, how to word it, and the SQL condition that is
+    true for a bad row (over the raw text columns and the typed ones, ``_v_<name>``)."""
 
-    bit: int
     column: str
-    problem: str  # e.g. "is not a date (YYYY-MM-DD)"
-    show: str | None = None  # "birth": show the birth year beside the value
+    problem: str  # e.g. "is not a date (YYYY-MM-DD)"; "is" becomes "are" for several rows
+    condition: str
+    show_birth: bool = False  # show the person's birth year beside the value
 
 
 @dataclasses.dataclass
 class FileSpec:
-    """What the spec asks of one file: its columns, as SQL over the raw text columns."""
+    """What the spec asks of one file: its typed columns, as SQL over the raw text columns, and its checks."""
 
     name: str
     person: str
     select: dict[str, str]  # typed column -> SQL expression
-    checks: list[tuple[Check, str]]  # (check, SQL condition that is true for a bad row)
+    checks: list[Check]
     required: list[str]  # raw columns that must exist
     outside: str | None = None  # SQL condition: the row lies outside the study period (left out, counted)
     join_people: bool = True
+
+    def all_checks(self) -> list[Check]:
+        """Every check, in order: the problem bit of check i is ``1 << i``."""
+        if not self.join_people:
+            return self.checks
+        pid = q(self.person)
+        return [
+            Check(self.person, "is blank (every row needs the person's id)", blank(pid)),
+            Check(self.person, "is not an id in the people file", f"NOT {blank(pid)} AND _p.person IS NULL"),
+            *self.checks,
+        ]
 
 
 @dataclasses.dataclass
@@ -97,7 +110,15 @@ class Inputs:
     files: dict[str, str]  # file name in the spec -> file found
     rows: dict[str, int]
     outside: dict[str, int]  # events left out because they lie outside the study period
-    n_people: int
+    spill: Path  # where DuckDB may spill to disk
+
+    @property
+    def n_people(self) -> int:
+        return self.rows[self.spec.people.file]
+
+    def close(self) -> None:
+        self.con.close()
+        shutil.rmtree(self.spill, ignore_errors=True)
 
     def summary(self) -> str:
         parts = [f"{self.rows[self.spec.people.file]:,} people"]
@@ -111,13 +132,12 @@ class Inputs:
         return text
 
 
-def connect(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+def connect() -> tuple[duckdb.DuckDBPyConnection, Path]:
+    """An in-memory database that keeps rows in file order, spilling to a temporary folder of its own."""
     con = duckdb.connect(config={"preserve_insertion_order": True})
-    spill = tempfile.mkdtemp(prefix="cpt-publish-")
-    con.execute(f"SET temp_directory = {lit(spill)}")
-    if memory_limit:
-        con.execute(f"SET memory_limit = {lit(memory_limit)}")
-    return con
+    spill = Path(tempfile.mkdtemp(prefix="cpt-publish-"))
+    con.execute(f"SET temp_directory = {lit(str(spill))}")
+    return con, spill
 
 
 # ----------------------------------------------------------------------------- files
@@ -192,101 +212,109 @@ def _cell(v) -> str | None:
 # ----------------------------------------------------------------------------- what each file must hold
 
 
-def _category(col: str, cb: Codebook, bit: int, file_col: str) -> tuple[str, tuple[Check, str]]:
-    """Code of a codebook column (0-based; blank = not recorded) and the check of its values."""
+def category(cb: Codebook, col: str | None = None) -> tuple[str, Check]:
+    """The code of a codebook column (0-based; blank = not recorded; recodes applied) and the
+    check of its values. ``col``: SQL of the raw text (default: the file's column)."""
+    col = col or q(cb.column)
     value = f"trim({col})"
     if cb.recode:
-        keys = str_list(cb.recode)
-        vals = str_list(cb.recode.values())
-        value = f"coalesce({vals}[list_position({keys}, trim({col}))], trim({col}))"
+        value = f"coalesce({str_list(cb.recode.values())}[list_position({str_list(cb.recode)}, {value})], {value})"
     cats = str_list(cb.categories)
     code = f"CASE WHEN {blank(col)} THEN {len(cb.categories) - 1} ELSE list_position({cats}, {value}) - 1 END"
-    shown = ", ".join(cb.codebook)
-    check = Check(bit, file_col, f"is not in the codebook ({shown}; blank = {cb.not_recorded!r})")
-    return code, (check, f"NOT {blank(col)} AND list_position({cats}, {value}) IS NULL")
+    problem = f"is not in the codebook ({', '.join(cb.codebook)}; blank = {cb.not_recorded!r})"
+    return code, Check(cb.column, problem, f"NOT {blank(col)} AND list_position({cats}, {value}) IS NULL")
 
 
 def people_file(spec: Spec, export: dt.date) -> FileSpec:
     pid = q(spec.people.id)
     select = {"id": f"trim({pid})"}
-    checks = [(Check(1, spec.people.id, "is blank (every person needs an id)"), blank(pid))]
+    checks = [Check(spec.people.id, "is blank (every person needs an id)", blank(pid))]
     required = [spec.people.id]
-    bit = 2
     for name, attr in spec.people.attributes.items():
         col = q(attr.column)
         required.append(attr.column)
-        if isinstance(attr, Age):
-            if attr.birth_year:
-                year = f"TRY_CAST(trim({col}) AS INTEGER)"
-                bad = f"NOT {blank(col)} AND NOT (regexp_full_match(trim({col}), '\\d{{4}}') AND {year} BETWEEN 1880 AND {export.year})"
-                select["birth_year"] = f"CASE WHEN {blank(col)} THEN NULL ELSE {year} END"
-                select["birth_date"] = "CAST(NULL AS DATE)"
-                checks.append(
-                    (Check(bit, attr.column, f"is not a four-digit birth year between 1880 and {export.year}"), bad)
+        if isinstance(attr, Age) and attr.birth_year:
+            select["birth_year"] = f"CASE WHEN {blank(col)} THEN NULL ELSE TRY_CAST(trim({col}) AS INTEGER) END"
+            select["birth_date"] = "CAST(NULL AS DATE)"
+            ok = f"regexp_full_match(trim({col}), '\\d{{4}}') AND _v_birth_year BETWEEN 1880 AND {export.year}"
+            checks.append(
+                Check(
+                    attr.column,
+                    f"is not a four-digit birth year between 1880 and {export.year}",
+                    f"NOT {blank(col)} AND NOT ({ok})",
                 )
-            else:
-                d = parse_date(col)
-                select["birth_date"] = d
-                select["birth_year"] = f"year({d})"
-                bad = f"NOT {blank(col)} AND ({d} IS NULL OR {d} > {date_lit(export)} OR year({d}) < 1880)"
-                checks.append(
-                    (Check(bit, attr.column, "is not a birth date (YYYY-MM-DD) between 1880 and the export date"), bad)
+            )
+        elif isinstance(attr, Age):
+            select["birth_date"] = parse_date(col)
+            select["birth_year"] = f"year({parse_date(col)})"
+            bad = f"_v_birth_date IS NULL OR _v_birth_date > {date_lit(export)} OR _v_birth_year < 1880"
+            checks.append(
+                Check(
+                    attr.column,
+                    "is not a birth date (YYYY-MM-DD) between 1880 and the export date",
+                    f"NOT {blank(col)} AND ({bad})",
                 )
+            )
         else:
-            code, check = _category(col, attr, bit, attr.column)
-            select[name] = code
+            select[name], check = category(attr)
             checks.append(check)
-        bit <<= 1
     return FileSpec(spec.people.file, spec.people.id, select, checks, required, join_people=False)
+
+
+def _dates(date: str) -> list[Check]:
+    """A required date column, parsed into ``_v_d``."""
+    d = q(date)
+    return [
+        Check(date, "is blank (a date is required)", blank(d)),
+        Check(date, "is not a date (YYYY-MM-DD)", f"NOT {blank(d)} AND _v_d IS NULL"),
+    ]
 
 
 def event_file(spec: Spec, system_id: str, export: dt.date) -> FileSpec:
     s = spec.systems[system_id]
     p = spec.release.period
-    d, e = q(s.date), q(s.end_date) if s.end_date else None
-    select = {"d": parse_date(d)}
+    select = {"d": parse_date(q(s.date))}
     checks = [
-        (Check(4, s.date, "is blank (a date is required)"), blank(d)),
-        (Check(8, s.date, "is not a date (YYYY-MM-DD)"), f"NOT {blank(d)} AND {parse_date(d)} IS NULL"),
-        (Check(16, s.date, f"is after the export date {export}"), f"{parse_date(d)} > {date_lit(export)}"),
-        (Check(32, s.date, "is before the person was born", show="birth"), "_before_birth"),
+        *_dates(s.date),
+        Check(s.date, f"is after the export date {export}", f"_v_d > {date_lit(export)}"),
+        Check(s.date, "is before the person was born", BEFORE_BIRTH, show_birth=True),
     ]
     required = [s.person, s.date]
-    if e:
+    if s.end_date:
+        e = q(s.end_date)
         required.append(s.end_date)
         select["e"] = parse_date(e)
         checks += [
-            (
-                Check(64, s.end_date, "is not a date (YYYY-MM-DD); leave it blank while the stay goes on"),
-                f"NOT {blank(e)} AND {parse_date(e)} IS NULL",
+            Check(
+                s.end_date,
+                "is not a date (YYYY-MM-DD); leave it blank while the stay goes on",
+                f"NOT {blank(e)} AND _v_e IS NULL",
             ),
-            (Check(128, s.end_date, f"is before {s.date}"), f"{parse_date(e)} < {parse_date(d)}"),
-            (Check(256, s.end_date, f"is after the export date {export}"), f"{parse_date(e)} > {date_lit(export)}"),
+            Check(s.end_date, f"is before {s.date}", "_v_e < _v_d"),
+            Check(s.end_date, f"is after the export date {export}", f"_v_e > {date_lit(export)}"),
         ]
         outside = f"(d > {date_lit(p.end)} OR coalesce(e, {date_lit(p.end)}) < {date_lit(p.start)})"
     else:
         select["e"] = "CAST(NULL AS DATE)"
         outside = f"(d NOT BETWEEN {date_lit(p.start)} AND {date_lit(p.end)})"
-    bit = 512
     for name, cb in s.attributes.items():
         required.append(cb.column)
-        code, check = _category(q(cb.column), cb, bit, cb.column)
-        select[name] = code
+        select[name], check = category(cb)
         checks.append(check)
-        bit <<= 1
     return FileSpec(s.file, s.person, select, checks, required, outside)
 
 
-def cohort_file(file: str, person: str, date: str) -> FileSpec:
-    d = q(date)
-    checks = [
-        (Check(4, date, "is blank (a date is required)"), blank(d)),
-        (Check(8, date, "is not a date (YYYY-MM-DD)"), f"NOT {blank(d)} AND {parse_date(d)} IS NULL"),
-    ]
-    return FileSpec(file, person, {"d": parse_date(d)}, checks, [person, date])
+def cohort_file(c: Cohort) -> FileSpec:
+    return FileSpec(c.file, c.person, {"d": parse_date(q(c.date))}, _dates(c.date), [c.person, c.date])
 
 
 # ----------------------------------------------------------------------------- loading
+
+
+BEFORE_BIRTH = (
+    "(_p.birth_date IS NOT NULL AND _v_d < _p.birth_date) OR "
+    "(_p.birth_date IS NULL AND _p.birth_year IS NOT NULL AND year(_v_d) < _p.birth_year)"
+)
 
 
 def _projection(fs: FileSpec, source: str, row: str, raw: tuple[str, ...] = ()) -> str:
@@ -294,35 +322,23 @@ def _projection(fs: FileSpec, source: str, row: str, raw: tuple[str, ...] = ()) 
     text columns to keep beside them, as ``_raw_<name>``, for describing problems)."""
     inner = ", ".join(f"{sql} AS {q('_v_' + k)}" for k, sql in fs.select.items())
     cols = [f"{q('_v_' + k)} AS {q(k)}" for k in fs.select] + [f"_src.{q(c)} AS {q('_raw_' + c)}" for c in raw]
-    conds = list(fs.checks)
     join = ""
     if fs.join_people:
-        pid = q(fs.person)
-        conds = [(PERSON_BLANK, blank(pid)), (PERSON_UNKNOWN, f"NOT {blank(pid)} AND _p.person IS NULL"), *conds]
-        born = (
-            "(_p.birth_date IS NOT NULL AND _v_d < _p.birth_date) OR "
-            "(_p.birth_date IS NULL AND _p.birth_year IS NOT NULL AND year(_v_d) < _p.birth_year)"
-        )
-        conds = [(c, cond.replace("_before_birth", f"({born})")) for c, cond in conds]
         cols = ["_p.person AS person", "_p.birth_year AS _birth_year", *cols]
-        join = f" LEFT JOIN people_ids _p ON _p.id = trim(_src.{pid})"
-    bits = " | ".join(f"(CASE WHEN {cond} THEN {c.bit} ELSE 0 END)" for c, cond in conds)
+        join = f" LEFT JOIN people_ids _p ON _p.id = trim(_src.{q(fs.person)})"
+    bits = " | ".join(f"(CASE WHEN {c.condition} THEN {1 << i} ELSE 0 END)" for i, c in enumerate(fs.all_checks()))
     return (
         f"SELECT {row} AS _row, {', '.join(cols)}, ({bits})::UINTEGER AS _bad "
         f"FROM (SELECT *, {inner} FROM {source}) _src{join}"
     )
 
 
-PERSON_BLANK = Check(1, "", "is blank (every row needs the person's id)")
-PERSON_UNKNOWN = Check(2, "", "is not an id in the people file")
-
-
-def load_inputs(folder: Path | str, spec: Spec, con: duckdb.DuckDBPyConnection | None = None) -> Inputs:
+def load_inputs(folder: Path | str, spec: Spec) -> Inputs:
     """Read and check every file the spec names. Raises InputError with every problem found."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError([f"input folder {folder} does not exist"])
-    con = con or connect()
+    con, spill = connect()
     export = spec.release.export_date or dt.date.today()
     problems: list[str] = []
     files: dict[str, str] = {}
@@ -333,14 +349,8 @@ def load_inputs(folder: Path | str, spec: Spec, con: duckdb.DuckDBPyConnection |
     plan += [(f"ev_{s.id}", event_file(spec, s.id, export)) for s in spec.system]
     if spec.program:
         plan += [
-            (
-                "cohort_program",
-                cohort_file(spec.program.enrolled.file, spec.program.enrolled.person, spec.program.enrolled.date),
-            ),
-            (
-                "cohort_comparison",
-                cohort_file(spec.program.comparison.file, spec.program.comparison.person, spec.program.comparison.date),
-            ),
+            ("cohort_program", cohort_file(spec.program.enrolled)),
+            ("cohort_comparison", cohort_file(spec.program.comparison)),
         ]
     people_ok = True
     for table, fs in plan:
@@ -388,9 +398,10 @@ def load_inputs(folder: Path | str, spec: Spec, con: duckdb.DuckDBPyConnection |
     if not problems and spec.program:
         problems += _cohort_problems(con, spec, files)
     if problems:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
         raise InputError(problems)
-    n_people = rows[spec.people.file]
-    return Inputs(con, spec, files, rows, outside, n_people)
+    return Inputs(con, spec, files, rows, outside, spill)
 
 
 def _people_problems(con, file: str, n: int, fs: FileSpec, view: str, bad: int | None) -> list[str]:
@@ -399,16 +410,21 @@ def _people_problems(con, file: str, n: int, fs: FileSpec, view: str, bad: int |
     problems = describe(con, file, fs, view, bad) if bad else []
     dup = con.execute("SELECT count(*) - count(DISTINCT id) FROM people WHERE id <> ''").fetchone()[0]
     if dup:
-        ex = con.execute(
-            f"SELECT list(_row ORDER BY _row)[1:{MAX_EXAMPLES}], any_value(id) FROM ("
-            f"SELECT rowid + 1 AS _row, id, count(*) OVER (PARTITION BY id) AS n FROM people WHERE id <> '') "
-            "WHERE n > 1"
-        ).fetchone()
+        n, first, example = _repeated(con, "people", "id", "id <> ''")
         problems.append(
             f"{file}, column {fs.person}: {dup:,} duplicate id(s): each person appears once "
-            f"(rows {_rows(ex[0], dup + 1)}; e.g. {ex[1]!r})"
+            f"(rows {_rows(first, n)}; e.g. {example!r})"
         )
     return problems
+
+
+def _repeated(con, table: str, key: str, where: str = "TRUE") -> tuple[int, list[int], str]:
+    """Rows whose ``key`` another row has too: how many, the first row numbers, an example key."""
+    return con.execute(
+        f"SELECT count(*), list(_row ORDER BY _row)[1:{MAX_EXAMPLES}], CAST(arg_min({key}, _row) AS VARCHAR) FROM ("
+        f"SELECT rowid + 1 AS _row, {key}, count(*) OVER (PARTITION BY {key}) AS n FROM {table} WHERE {where}) "
+        "WHERE n > 1"
+    ).fetchone()
 
 
 def _rows(rows: list[int], total: int) -> str:
@@ -419,25 +435,20 @@ def _rows(rows: list[int], total: int) -> str:
 def describe(con, file: str, fs: FileSpec, view: str, bad: int) -> list[str]:
     """Read the file again, in order, to summarise each problem: how many rows, which, an example."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM {q(view)}")
-    checks = [
-        dataclasses.replace(PERSON_BLANK, column=fs.person),
-        dataclasses.replace(PERSON_UNKNOWN, column=fs.person),
-    ] * fs.join_people + [c for c, _ in fs.checks]
-    raw = tuple(dict.fromkeys(c.column for c in checks if bad & c.bit))
+    failed = [(1 << i, c) for i, c in enumerate(fs.all_checks()) if bad & (1 << i)]
+    raw = tuple(dict.fromkeys(c.column for _, c in failed))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _diag AS "
         + _projection(fs, "(SELECT rowid + 1 AS _rowno, * FROM _raw)", "_rowno", raw)
     )
     out = []
-    for c in checks:
-        if not bad & c.bit:
-            continue
-        value = f"{q('_raw_' + c.column)}"
-        if c.show == "birth":
+    for bit, c in failed:
+        value = q("_raw_" + c.column)
+        if c.show_birth:
             value = f"{value} || ' (born ' || coalesce(CAST(_birth_year AS VARCHAR), '?') || ')'"
         n, first, example = con.execute(
             f"SELECT count(*), list(_row ORDER BY _row)[1:{MAX_EXAMPLES}], arg_min({value}, _row) "
-            f"FROM _diag WHERE _bad & {c.bit} <> 0"
+            f"FROM _diag WHERE _bad & {bit} <> 0"
         ).fetchone()
         if not n:
             continue
@@ -451,10 +462,7 @@ def describe(con, file: str, fs: FileSpec, view: str, bad: int) -> list[str]:
 def _cohort_problems(con, spec: Spec, files: dict[str, str]) -> list[str]:
     problems = []
     for group, c in (("program", spec.program.enrolled), ("comparison", spec.program.comparison)):
-        n, first = con.execute(
-            f"SELECT count(*), list(r ORDER BY r)[1:{MAX_EXAMPLES}] FROM (SELECT rowid + 1 AS r, "
-            f"count(*) OVER (PARTITION BY person) AS n FROM cohort_{group}) WHERE n > 1"
-        ).fetchone()
+        n, first, _ = _repeated(con, f"cohort_{group}", "person")
         if n:
             problems.append(
                 f"{files[c.file]}, column {c.person}: {n:,} rows list a person more than once "

@@ -31,7 +31,7 @@ from ..release.model import UniverseModel, universe_model
 from ..release.protect import dp
 from ..release.protect.suppression import suppress
 from ..release.spec import Spec, TableSpec, load_spec
-from ..release.vocabulary import Population, TableVocab, vocabulary
+from ..release.vocabulary import PARAMETERS, Population, TableVocab, vocabulary
 from . import units as U
 from .inputs import Inputs, load_inputs
 
@@ -65,9 +65,11 @@ def publish(
         raise CptError("--seed makes the noise predictable: it is only allowed for synthetic releases and tests")
     spent = _commit_budget(spec)
     inputs = load_inputs(input_dir, spec)
-    log(inputs.summary())
-    built = build_tables(inputs, spec, seed, log)
-    inputs.con.close()
+    try:
+        log(inputs.summary())
+        built = build_tables(inputs, spec, seed, log)
+    finally:
+        inputs.close()
     return write_release(built, spec, spent, Path(out_dir), log)
 
 
@@ -85,15 +87,14 @@ def _commit_budget(spec: Spec) -> float:
         )
     accountant = BudgetAccountant(epsilon=budget, delta=0.0)
     for t in dp_tables:
-        if t.protection.method.startswith("dp"):
-            try:
-                accountant.spend(t.protection.epsilon, 0.0)
-            except BudgetError:
-                spent = accountant.total()[0]
-                raise ProtectionError(
-                    f"table {t.name!r} needs epsilon {t.protection.epsilon:g}, but the release budget is {budget:g} "
-                    f"and {spent:g} is already committed: raise release.epsilon_budget or lower the tables' epsilons"
-                ) from None
+        try:
+            accountant.spend(t.protection.epsilon, 0.0)
+        except BudgetError:
+            spent = accountant.total()[0]
+            raise ProtectionError(
+                f"table {t.name!r} needs epsilon {t.protection.epsilon:g}, but the release budget is {budget:g} "
+                f"and {spent:g} is already committed: raise release.epsilon_budget or lower the tables' epsilons"
+            ) from None
     return accountant.total()[0]
 
 
@@ -114,12 +115,8 @@ def build_tables(inputs: Inputs, spec: Spec, seed: int | None, log: Log) -> list
         pop = tables[0].population
         attr_cats = {a: c for tv in tables for a, c in tv.attributes.items()}
         model = universe_model(attr_cats, {tv.spec.name: (tv.dims, tv.categories()) for tv in tables})
-        sql = (
-            U.custom_units(inputs, pop, list(attr_cats))
-            if pop.kind == "custom"
-            else U.units_sql(spec, pop, list(attr_cats), tables[0].spec)
-        )
         units = U.q(f"units_{pid}")
+        sql = U.build_units(inputs, pop, list(attr_cats), tables[0].spec)
         inputs.con.execute(f"CREATE OR REPLACE TEMP TABLE {units} AS {sql}")
         exact = U.atom_counts(inputs.con, units, model, pop.weighted)
         sup = [tv for tv in tables if tv.spec.protection.method == "suppression"]
@@ -182,9 +179,8 @@ def _noise(
 ):
     prot = tv.spec.protection
     tm = model.tables[tv.spec.name]
-    n_people, per_person = U.max_units(con, units)
-    over = float((per_person > prot.max_units_per_person).mean()) if n_people else 0.0
-    source = U.clipped(units, prot.max_units_per_person, salt) if over else units
+    over = U.share_over(con, units, prot.max_units_per_person)
+    source = U.clipped(units, list(model.attr_cats), prot.max_units_per_person, salt) if over else units
     cap = prot.max_value_per_unit if pop.weighted else None
     counts = U.atom_counts(con, source, model, pop.weighted, cap)
     sensitivity = prot.max_units_per_person * (prot.max_value_per_unit if pop.weighted else 1)
@@ -294,11 +290,7 @@ def _write_table(b: Built, spec: Spec, stage: Path) -> mf.Resource:
     costs = None
     if pop.measure == "contacts":
         costs = {s.label.en: mf.UnitCost(**s.cost.model_dump()) for s in spec.system if s.cost} or None
-    params = {
-        k: getattr(b.spec, k)
-        for k in ("systems", "system", "window_days", "event_bands", "after_days", "windows", "outcomes")
-        if getattr(b.spec, k) is not None
-    }
+    params = {k: getattr(b.spec, k) for k in PARAMETERS if getattr(b.spec, k) is not None}
     return mf.Resource(
         name=b.spec.name,
         path=f"tables/{b.spec.name}.parquet",

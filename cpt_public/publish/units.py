@@ -21,8 +21,8 @@ import numpy as np
 from ..errors import InputError
 from ..release.model import UniverseModel
 from ..release.spec import Age, Spec, parse_band
-from ..release.vocabulary import Population, band_edges, system_refs
-from .inputs import Inputs, date_lit, q, str_list
+from ..release.vocabulary import OUTCOME, Population, band_edges, system_refs, table_systems, window_days
+from .inputs import Inputs, category, date_lit, q, str_list
 
 FAR = "DATE '9999-12-31'"
 
@@ -47,10 +47,14 @@ def _subset(spec: Spec, system: str, subset: str | None, alias: str = "") -> str
     return "(" + " AND ".join(parts) + ")"
 
 
-def _flag_targets(spec: Spec, needed: list[str]) -> list[tuple[str, str, str | None]]:
-    """(attribute, system, subset) for each system flag attribute the model needs."""
-    by_attr = {attr: (ref.split(".")[0], sub) for ref, (attr, _, sub) in system_refs(spec).items()}
+def _flag_targets(spec: Spec, needed: list[str], prefix: str = "") -> list[tuple[str, str, str | None]]:
+    """(attribute, system, subset) for each system flag attribute the model needs (named with ``prefix``)."""
+    by_attr = {prefix + attr: (ref.split(".")[0], sub) for ref, (attr, _, sub) in system_refs(spec).items()}
     return [(a, *by_attr[a]) for a in needed if a in by_attr]
+
+
+def _window_start(spec: Spec, t) -> str:
+    return date_lit(spec.release.period.end - dt.timedelta(days=window_days(t) - 1))
 
 
 def _band_code(value: str, labels: tuple[str, ...]) -> str:
@@ -101,6 +105,13 @@ def _flag_cols(targets, source: str = "_f.f") -> str:
     )
 
 
+def build_units(inputs: Inputs, pop: Population, attrs: list[str], t) -> str:
+    """The SQL of a population's units, whatever its kind."""
+    if pop.kind == "custom":
+        return custom_units(inputs, pop, attrs)
+    return units_sql(inputs.spec, pop, attrs, t)
+
+
 def units_sql(spec: Spec, pop: Population, attrs: list[str], t) -> str:
     """The population's units: ``person``, the code of each attribute in ``attrs``, and ``w``
     (the weight; 1 for populations of people). ``t`` is one of its tables (for its parameters)."""
@@ -116,7 +127,7 @@ def units_sql(spec: Spec, pop: Population, attrs: list[str], t) -> str:
         )
         return _with_people(spec, units, attrs, None)
     if kind == "monthly":
-        ids = t.systems or list(spec.systems)
+        ids = table_systems(spec, t)
         first = date_lit(p.start.replace(day=1))
         parts = []
         for i, s in enumerate(ids):
@@ -138,7 +149,7 @@ def units_sql(spec: Spec, pop: Population, attrs: list[str], t) -> str:
         )
         return _with_people(spec, units, attrs, f"({first} + to_months(month::INTEGER))")
     if kind == "frequent_use":
-        w0 = date_lit(p.end - dt.timedelta(days=(t.window_days or 365) - 1))
+        w0 = _window_start(spec, t)
         rows = {s: f"SELECT * FROM {q('ev_' + s)} WHERE {_active(spec, s, w0, E)}" for s in spec.systems}
         units = (
             f"SELECT _n.person, {_band_code('_n.n', pop.attrs['events'])} AS events, 1 AS w{_flag_cols(targets)} "
@@ -169,8 +180,8 @@ def units_sql(spec: Spec, pop: Population, attrs: list[str], t) -> str:
     if kind == "program_outcomes":
         return _program_units(spec, pop, attrs, t, S, E)
     if kind == "service_use":
-        ids = t.systems or list(spec.systems)
-        w0 = date_lit(p.end - dt.timedelta(days=(t.window_days or 365) - 1))
+        ids = table_systems(spec, t)
+        w0 = _window_start(spec, t)
         parts = [
             f"SELECT person, {i} AS system, count(*) AS w FROM {q('ev_' + s)} WHERE d BETWEEN {w0} AND {E} "
             "GROUP BY person"
@@ -182,7 +193,7 @@ def units_sql(spec: Spec, pop: Population, attrs: list[str], t) -> str:
             f"AS multi_system FROM ({' UNION ALL '.join(parts)})"
         )
         return _with_people(spec, units, attrs, w0)
-    raise ValueError(kind)  # custom populations are built by custom_units
+    raise ValueError(f"no units for kind {kind!r}")  # custom populations: custom_units
 
 
 def _program_units(spec: Spec, pop: Population, attrs: list[str], t, S: str, E: str) -> str:
@@ -199,9 +210,7 @@ def _program_units(spec: Spec, pop: Population, attrs: list[str], t, S: str, E: 
         f"CROSS JOIN (VALUES {', '.join(windows)}) _w(w, a, b) "
         f"WHERE _c.start >= {S} AND _c.start + to_months(_w.b) <= {E} + 1"
     )
-    outcome_attrs = [a for a in attrs if a.startswith("outcome_")]
-    refs = {attr: ref for ref, (attr, _, _) in system_refs(spec).items()}
-    targets = [(a, *(refs[a.removeprefix("outcome_")].split(".") + [None])[:2]) for a in outcome_attrs]
+    targets = _flag_targets(spec, attrs, prefix=OUTCOME)
     parts = []
     for i, (_, system, subset) in enumerate(targets):
         parts.append(
@@ -277,18 +286,14 @@ def custom_units(inputs: Inputs, pop: Population, attrs: list[str]) -> str:
         )
     codes, problems = [], []
     for a, cb in cp.attributes.items():
-        col = f"trim(CAST(_c.{q(cb.column)} AS VARCHAR))"
-        blank = f"({col} IS NULL OR {col} = '')"
-        code = f"CASE WHEN {blank} THEN {len(cb.categories) - 1} ELSE list_position({str_list(cb.categories)}, {col}) - 1 END"
+        code, check = category(cb, f"CAST(_c.{q(cb.column)} AS VARCHAR)")
         codes.append(f"{code} AS {q(a)}")
         n, ex = con.execute(
-            f"SELECT count(*), any_value({col}) FROM {table} _c WHERE NOT {blank} AND "
-            f"list_position({str_list(cb.categories)}, {col}) IS NULL"
+            f"SELECT count(*), any_value(_c.{q(cb.column)}) FROM {table} _c WHERE {check.condition}"
         ).fetchone()
         if n:
             problems.append(
-                f"{where}: column {cb.column}: {n:,} rows are not in the codebook "
-                f"({', '.join(cb.codebook)}); e.g. {ex!r}"
+                f"{where}: column {cb.column}: {n:,} rows {check.problem.replace('is ', 'are ', 1)}; e.g. {ex!r}"
             )
     pid = f"trim(CAST(_c.{q(cp.person)} AS VARCHAR))"
     n, ex = con.execute(
@@ -330,16 +335,20 @@ def atom_counts(con, units: str, model: UniverseModel, weighted: bool, cap: int 
     return np.concatenate(out)
 
 
-def max_units(con, units: str) -> tuple[int, np.ndarray]:
-    """The number of people with units, and how many units each has."""
-    n = con.execute(f"SELECT count(*) AS n FROM {units} GROUP BY person").fetchnumpy()["n"]
-    return len(n), n
+def share_over(con, units: str, max_per_person: int) -> float:
+    """The share of people with more than ``max_per_person`` units (0 when no one has a unit)."""
+    over = con.execute(
+        f"SELECT coalesce(avg((n > {max_per_person})::INT), 0) FROM (SELECT count(*) AS n FROM {units} GROUP BY person)"
+    ).fetchone()[0]
+    return float(over)
 
 
-def clipped(units: str, max_per_person: int, salt: int) -> str:
-    """At most ``max_per_person`` units per person, chosen by a salted hash (a random choice that
-    depends on nothing but the person's own units)."""
+def clipped(units: str, columns: list[str], max_per_person: int, salt: int) -> str:
+    """At most ``max_per_person`` units per person, chosen by a salted hash of each unit's content
+    (a random choice that depends on nothing but the person's own units, and the same for the
+    same records and salt, whatever order DuckDB's threads stored the units in)."""
+    key = ", ".join(["person", *(q(c) for c in columns), "w", str(salt)])
     return (
         f"(SELECT * EXCLUDE (_rn) FROM (SELECT *, row_number() OVER (PARTITION BY person ORDER BY "
-        f"hash(rowid, {salt})) AS _rn FROM {units}) WHERE _rn <= {max_per_person})"
+        f"hash({key})) AS _rn FROM {units}) WHERE _rn <= {max_per_person})"
     )

@@ -36,8 +36,11 @@ if TYPE_CHECKING:  # the vocabulary reads a spec; it does not import its models 
 YES_NO = ("Yes", "No")
 GROUPS = ("Program", "Comparison")
 FOLLOWED = "People followed"
+OUTCOME = "outcome_"  # an outcome attribute: this prefix and the system's (or subset's) flag attribute
 RESERVED = ("systems_used", "multi_system", "system", "month", "events", "group", "followup_window", "outcome")
 
+PARAMETERS = ("systems", "system", "window_days", "event_bands", "after_days", "windows", "outcomes")
+DEFAULT_WINDOW_DAYS = 365
 # Which parameters each kind takes (a parameter a kind does not take is a spec error).
 KIND_PARAMETERS: dict[str, tuple[str, ...]] = {
     "people": (),
@@ -203,6 +206,26 @@ def _ref(spec: Spec, ref: str, where: str) -> tuple[str, str, str | None]:
     return refs[ref]
 
 
+def flag_attributes(spec: Spec) -> dict[str, tuple[str, ...]]:
+    """A Yes/No attribute per system and per system subset."""
+    return {attr: YES_NO for attr, _, _ in system_refs(spec).values()}
+
+
+def _one_system(spec: Spec, t: TableSpec, where: str):
+    """The one system a table names in ``system`` (a system, not a subset)."""
+    _ref(spec, t.system, where)
+    if "." in t.system:
+        raise SpecError(f"{where}: system must be a system, not a subset")
+    return spec.systems[t.system]
+
+
+def _bands(where: str, name: str, labels: list[str], start: int, open_ended: bool = True) -> None:
+    try:
+        check_bands(name, labels, start, open_ended)
+    except ValueError as exc:
+        raise SpecError(f"{where}: {exc}") from None
+
+
 def _flag_dims(spec: Spec, what: str) -> dict[str, Dimension]:
     """A Yes/No dimension per system and per system subset: ``what`` says of what."""
     dims = {}
@@ -211,7 +234,8 @@ def _flag_dims(spec: Spec, what: str) -> dict[str, Dimension]:
     return dims
 
 
-def _systems(spec: Spec, t: TableSpec) -> list[str]:
+def table_systems(spec: Spec, t: TableSpec) -> list[str]:
+    """The systems a table counts: its ``systems``, or every system of the spec."""
     ids = t.systems or [s.id for s in spec.system]
     unknown = [s for s in ids if s not in spec.systems]
     if unknown:
@@ -224,8 +248,13 @@ def _months(spec: Spec) -> tuple[str, ...]:
     return tuple(str(m) for m in pd.period_range(p.start, p.end, freq="M"))
 
 
-def _days(spec: Spec, t: TableSpec, default: int = 365) -> int:
-    days = t.window_days or default
+def window_days(t: TableSpec) -> int:
+    """A table's window: the last ``window_days`` days of the period."""
+    return t.window_days or DEFAULT_WINDOW_DAYS
+
+
+def _days(spec: Spec, t: TableSpec) -> int:
+    days = window_days(t)
     length = (spec.release.period.end - spec.release.period.start).days + 1
     if days > length:
         raise SpecError(f"table {t.name!r}: window_days {days} is longer than the period ({length} days)")
@@ -239,11 +268,7 @@ def population_for(spec: Spec, t: TableSpec) -> Population:
     """The population a table counts, with every dimension the kind offers."""
     where = f"table {t.name!r}"
     allowed = KIND_PARAMETERS[t.kind]
-    given = [
-        p
-        for p in ("systems", "system", "window_days", "event_bands", "after_days", "windows", "outcomes")
-        if getattr(t, p) is not None
-    ]
+    given = [p for p in PARAMETERS if getattr(t, p) is not None]
     extra = [p for p in given if p not in allowed]
     if extra:
         takes = ", ".join(allowed) or "none"
@@ -260,7 +285,7 @@ def population_for(spec: Spec, t: TableSpec) -> Population:
 
 
 def _people(spec, t, where, people, multi_k) -> Population:
-    flags = {attr: YES_NO for attr, _, _ in system_refs(spec).values()}
+    flags = flag_attributes(spec)
     sys_flags = tuple(s.id for s in spec.system)
     n = len(sys_flags)
     dims = {
@@ -304,7 +329,7 @@ def _people(spec, t, where, people, multi_k) -> Population:
 
 
 def _monthly(spec, t, where, people, multi_k) -> Population:
-    ids = _systems(spec, t)
+    ids = table_systems(spec, t)
     labels = tuple(spec.systems[s].label.en for s in ids)
     dims = {
         "month": _plain("month", "Calendar month (YYYY-MM).", "time", _months(spec), total=False),
@@ -327,15 +352,9 @@ def _monthly(spec, t, where, people, multi_k) -> Population:
 
 
 def _frequent_use(spec, t, where, people, multi_k) -> Population:
-    _ref(spec, t.system, where)
-    if "." in t.system:
-        raise SpecError(f"{where}: system must be a system, not a subset")
-    s = spec.systems[t.system]
+    s = _one_system(spec, t, where)
     days = _days(spec, t)
-    try:
-        check_bands("event_bands", t.event_bands, 1)
-    except ValueError as exc:
-        raise SpecError(f"{where}: {exc}") from None
+    _bands(where, "event_bands", t.event_bands, 1)
     bands = tuple(t.event_bands)
     dims = {
         "events": _plain(
@@ -344,7 +363,6 @@ def _frequent_use(spec, t, where, people, multi_k) -> Population:
         **_flag_dims(spec, "Had contact with (or a stay active in) {label} in the same " + f"{days} days"),
         **_person_dims(spec, event_ages=True),
     }
-    flags = {attr: YES_NO for attr, _, _ in system_refs(spec).values()}
     return Population(
         t.population or f"frequent_{s.id}",
         "frequent_use",
@@ -352,23 +370,19 @@ def _frequent_use(spec, t, where, people, multi_k) -> Population:
         "person",
         "people",
         ("frequent_use", s.id, days, bands),
-        {**people, "events": bands, **flags},
+        {**people, "events": bands, **flag_attributes(spec)},
         dims,
     )
 
 
 def _transitions(spec, t, where, people, multi_k) -> Population:
-    _ref(spec, t.system, where)
-    if "." in t.system:
-        raise SpecError(f"{where}: system must be a system, not a subset")
-    s = spec.systems[t.system]
+    s = _one_system(spec, t, where)
     days = t.after_days
     left = "released from" if s.end_date else "with an event in"
     dims = {
         **_flag_dims(spec, "An event of {label} within " + f"{days} days after leaving {s.label.en}"),
         **_person_dims(spec, event_ages=True),
     }
-    flags = {attr: YES_NO for attr, _, _ in system_refs(spec).values()}
     return Population(
         t.population or f"transitions_{s.id}",
         "transitions",
@@ -377,7 +391,7 @@ def _transitions(spec, t, where, people, multi_k) -> Population:
         "person",
         "people",
         ("transitions", s.id, days),
-        {**people, **flags},
+        {**people, **flag_attributes(spec)},
         dims,
     )
 
@@ -387,14 +401,11 @@ def _program(spec, t, where, people, multi_k) -> Population:
         raise SpecError(
             f"{where}: kind 'program_outcomes' needs a [program] section naming the program and comparison files"
         )
-    try:
-        check_bands("windows", [w.removeprefix("Months ") for w in t.windows], 1, open_ended=False)
-    except ValueError as exc:
-        raise SpecError(f"{where}: {exc}") from None
+    _bands(where, "windows", [w.removeprefix("Months ") for w in t.windows], 1, open_ended=False)
     outcomes = []
     for category, ref in t.outcomes.items():
         attr, _, _ = _ref(spec, ref, f"{where}: outcomes.{category}")
-        outcomes.append((category, "outcome_" + attr))
+        outcomes.append((category, OUTCOME + attr))
     if FOLLOWED in t.outcomes:
         raise SpecError(f"{where}: outcome {FOLLOWED!r} is the denominator and is added for you")
     windows = tuple(t.windows)
@@ -427,7 +438,7 @@ def _program(spec, t, where, people, multi_k) -> Population:
 
 
 def _service_use(spec, t, where, people, multi_k) -> Population:
-    ids = _systems(spec, t)
+    ids = table_systems(spec, t)
     days = _days(spec, t)
     labels = tuple(spec.systems[s].label.en for s in ids)
     dims = {
