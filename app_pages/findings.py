@@ -5,6 +5,7 @@ import streamlit as st
 from cpt_public.cached import chart_image, content, release
 from cpt_public.cached import view as cached_view
 from cpt_public.pages_support import chart, current_lang, feedback_form, numbers
+from cpt_public.release.spec import TOTAL
 from cpt_public.site import urlstate
 from cpt_public.site.charts import KINDS, Filters
 from cpt_public.site.text import release_csv, source_lines, takeaway
@@ -31,7 +32,7 @@ kind = KINDS[finding.chart]
 st.header(finding.title[lang])
 st.write(finding.question[lang])
 
-years = sorted({int(m[:4]) for m in data["monthly_contacts"].categories("month")}) if "years" in kind.filters else []
+years = sorted({int(m[:4]) for m in data[finding.table].categories("month")}) if "years" in kind.filters else []
 filters = Filters()
 shown: dict[str, object] = {"lang": lang, "finding": fid}
 if kind.filters:
@@ -45,13 +46,13 @@ if kind.filters:
                 filters = Filters(**{**filters.__dict__, "years": tuple(span)})
                 shown["years"] = tuple(span)
             elif name == "systems":
-                SYSTEMS = [s.label.en for s in data.package.systems]
+                systems = [c for c in data[finding.table].categories("system") if c != TOTAL]
                 chosen = st.multiselect(
                     tr("filter_systems"),
-                    list(SYSTEMS),
+                    systems,
                     format_func=tr.cat,
                     key="systems",
-                    default=urlstate.many(url, "systems", SYSTEMS, SYSTEMS),
+                    default=urlstate.many(url, "systems", systems, systems),
                 )
                 filters = Filters(**{**filters.__dict__, "systems": tuple(chosen) or None})
                 shown["systems"] = chosen

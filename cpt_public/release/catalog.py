@@ -8,6 +8,7 @@ a ``ReleaseError`` naming the table. Nothing else in the project opens a release
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import itertools
 import os
@@ -44,13 +45,10 @@ class Table:
         field = next(f for f in self.resource.table_schema.fields if f.name == dim)
         return list(field.constraints.enum)
 
-    @property
+    @functools.cached_property
     def dimensions(self) -> list[Dimension]:
         """The table's dimensions with their roles and rules, as the manifest states them."""
         return dimensions(self.resource)
-
-    def role(self, dim: str) -> str:
-        return next(d.role for d in self.dimensions if d.name == dim)
 
 
 def dimensions(r: Resource) -> list[Dimension]:
