@@ -24,6 +24,20 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same data")
     s.add_argument("--format", choices=("csv", "parquet"), default="csv")
     s.add_argument("--spec", type=Path, default=None, help="release spec whose files to write (default: the demo spec)")
+    s.add_argument(
+        "--hmis",
+        metavar="SYSTEM",
+        default=None,
+        help="write this system and the people as a HUD HMIS CSV export in OUT/hmis (for import-hmis)",
+    )
+
+    i = sub.add_parser("import-hmis", help="a HUD HMIS CSV export (FY2024) into the spec's people and system files")
+    i.add_argument(
+        "--in", dest="export", required=True, type=Path, help="folder of the export (Client.csv, Enrollment.csv, ...)"
+    )
+    i.add_argument("--out", required=True, type=Path, help="folder of record files to write into")
+    i.add_argument("--spec", type=Path, default=None, help="release spec (default: the example homeless coalition)")
+    i.add_argument("--system", default=None, help="the spec's system the export is (default: its only system)")
 
     p = sub.add_parser("publish", help="aggregate, protect, audit and write a release")
     p.add_argument("--input", required=True, type=Path, help="folder of linked record files (see README: input format)")
@@ -66,7 +80,16 @@ def _run(args) -> int:
 
         if args.people < 1:
             raise CptError("--people must be at least 1")
-        paths = synth.write(synth.synthesize(args.people, args.seed, load_spec(args.spec)), args.out, args.format)
+        spec = load_spec(args.spec)
+        tables = synth.synthesize(args.people, args.seed, spec)
+        if args.hmis:
+            if args.hmis not in spec.systems:
+                raise CptError(f"--hmis {args.hmis!r} is not a system of the spec ({', '.join(spec.systems)})")
+            synth.write(synth.hmis_export(tables, spec, args.hmis), args.out / "hmis", "csv")
+            hmis_files = {spec.people.file, spec.systems[args.hmis].file}
+            tables = {name: t for name, t in tables.items() if name not in hmis_files}
+            print(f"wrote a synthetic HMIS CSV export of {args.hmis!r} and the people to {args.out / 'hmis'}")
+        paths = synth.write(tables, args.out, args.format)
         print(
             f"wrote {len(paths)} synthetic tables for {args.people:,} people to {args.out} "
             f"in {time.perf_counter() - started:.1f}s"
@@ -77,6 +100,15 @@ def _run(args) -> int:
 
         publish(args.input, args.out, args.spec, args.seed)
         print(f"done in {time.perf_counter() - started:.1f}s")
+        return 0
+    if args.command == "import-hmis":
+        from .publish.hmis import import_hmis
+        from .release.spec import SPECS, load_spec
+
+        counts = import_hmis(
+            args.export, args.out, load_spec(args.spec or SPECS / "homeless_coalition.toml"), args.system
+        )
+        print("wrote " + ", ".join(f"{n:,} rows to {name}.csv" for name, n in counts.items()) + f" in {args.out}")
         return 0
     if args.command == "input-format":
         from .release.inputdoc import document

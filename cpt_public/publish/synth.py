@@ -183,3 +183,92 @@ def write(tables: dict[str, pa.Table], out: Path | str, fmt: str = "csv") -> lis
         encoding="utf-8",
     )
     return paths
+
+
+def hmis_export(
+    tables: dict[str, pa.Table], spec: Spec, system: str, export_date: dt.date | None = None
+) -> dict[str, pa.Table]:
+    """A synthetic HUD HMIS CSV export (FY2024 columns that ``import-hmis`` reads, plus a few it
+    ignores) holding the people and enrollments ``synthesize`` made for one system of ``spec``.
+    The inverse of the importer: labels go back to HUD's codes and yes/no fields."""
+    from .hmis import GENDERS, MORE_THAN_ONE_GENDER, MULTIRACIAL, PROJECT_TYPES, RACES, VETERAN
+
+    s = spec.systems[system]
+    people = tables[spec.people.file].to_pydict()
+    ids = people[spec.people.id]
+    n = len(ids)
+    client: dict[str, list] = {"PersonalID": ids, "FirstName": ["(synthetic)"] * n, "NameDataQuality": [99] * n}
+    age = next((a for a in spec.people.attributes.values() if isinstance(a, Age)), None)
+    dob = people[age.column] if age else [None] * n
+    if age and age.birth_year:
+        dob = [None if y is None else dt.date(int(y), 7, 1) for y in dob]
+    client["DOB"] = dob
+    client["DOBDataQuality"] = [99 if d is None else (1 if age and age.birth_date else 2) for d in dob]
+    for fields, several, column in ((RACES, MULTIRACIAL, "race_ethnicity"), (GENDERS, MORE_THAN_ONE_GENDER, "gender")):
+        values = people.get(column, [None] * n)
+        for i, (f, label) in enumerate(fields.items()):
+            # "several" sets the first two fields: a person of two races, or of two gender identities
+            client[f] = [int(v == label or (v == several and i < 2)) for v in values]
+        client["RaceNone" if fields is RACES else "GenderNone"] = [None if v else 99 for v in values]
+    vet = {v: k for k, v in VETERAN.items()}
+    client["VeteranStatus"] = [int(vet.get(v, 99)) for v in people.get("veteran_status", [None] * n)]
+    client["DateCreated"] = [f"{dt.date(2020, 1, 1)} 00:00:00"] * n
+    client["DateDeleted"] = [None] * n
+    client["ExportID"] = ["1"] * n
+
+    ev = tables[s.file].to_pydict()
+    m = len(ev[s.person])
+    codes = {v: k for k, v in PROJECT_TYPES.items()}
+    kinds = [k or PROJECT_TYPES["7"] for k in ev.get("project_type", [None] * m)]  # no type: HUD's "Other"
+    project_of = {label: str(i + 1) for i, label in enumerate(sorted(set(kinds)))}
+    project = {
+        "ProjectID": list(project_of.values()),
+        "OrganizationID": ["1"] * len(project_of),
+        "ProjectName": [f"Synthetic project {i}" for i in project_of.values()],
+        "ProjectType": [int(codes.get(label, "7")) for label in project_of],
+        "ContinuumProject": [1] * len(project_of),
+        "ExportID": ["1"] * len(project_of),
+    }
+    eid = [f"E{i + 1:07d}" for i in range(m)]
+    enrollment = {
+        "EnrollmentID": eid,
+        "PersonalID": ev[s.person],
+        "ProjectID": [project_of[k] for k in kinds],
+        "EntryDate": ev[s.date],
+        "HouseholdID": [f"H{i + 1:07d}" for i in range(m)],
+        "RelationshipToHoH": [1] * m,
+        "DateDeleted": [None] * m,
+        "ExportID": ["1"] * m,
+    }
+    ends = ev.get(s.end_date, [None] * m) if s.end_date else [None] * m
+    done = [i for i, e in enumerate(ends) if e is not None]
+    exit_ = {
+        "ExitID": [f"X{i + 1:07d}" for i in done],
+        "EnrollmentID": [eid[i] for i in done],
+        "PersonalID": [ev[s.person][i] for i in done],
+        "ExitDate": [ends[i] for i in done],
+        "Destination": [99] * len(done),
+        "DateDeleted": [None] * len(done),
+        "ExportID": ["1"] * len(done),
+    }
+    when = export_date or spec.release.export_date or spec.release.period.end
+    export = {
+        "ExportID": ["1"],
+        "SourceType": [3],
+        "SourceName": ["SYNTHETIC DATA - not real people"],
+        "ExportDate": [f"{when} 00:00:00"],
+        "ExportStartDate": [spec.release.period.start - dt.timedelta(days=HISTORY_DAYS)],
+        "ExportEndDate": [when],
+        "SoftwareName": ["cpt-public synth"],
+        "CSVVersion": ["2024"],
+    }
+    return {
+        name: pa.table(cols)
+        for name, cols in (
+            ("Client", client),
+            ("Enrollment", enrollment),
+            ("Exit", exit_),
+            ("Project", project),
+            ("Export", export),
+        )
+    }

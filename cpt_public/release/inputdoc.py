@@ -36,7 +36,10 @@ supplies two event files and a people file, nothing else. `python -m cpt_public 
   line *n*+1 of a CSV file.
 
 `python -m cpt_public synth --spec SPEC --out DIR --people N --seed S` writes synthetic records in
-exactly the format a spec asks for.
+exactly the format a spec asks for. A homeless-services partner's HUD HMIS CSV export (FY2024)
+becomes the people file and that system's file with `python -m cpt_public import-hmis --in EXPORT
+--out DIR --spec SPEC [--system ID]`: see `cpt_public/publish/hmis.py` for how HUD's codes map to
+codebook labels (`cpt_public/specs/homeless_coalition.toml` uses them as they come).
 """
 
 
