@@ -33,9 +33,10 @@ AGE = (
 
 
 def read(folder: Path) -> duckdb.DuckDBPyConnection:
+    """Each file read once, with DuckDB's own type detection, into an in-memory table."""
     con = duckdb.connect()
     for p in Path(folder).glob("*.csv"):
-        con.execute(f"CREATE VIEW {p.stem} AS SELECT * FROM read_csv('{p}')")
+        con.execute(f"CREATE TABLE {p.stem} AS SELECT * FROM read_csv('{p}')")
     return con
 
 
@@ -103,21 +104,21 @@ def exact_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.Series]:
         ["ed", "shelter"],
     )
     months = []
-    for f, (label, _, d, e) in SYSTEMS.items():
+    for f, (label, _, d, e) in SYSTEMS.items():  # month numbers from the start of the period
         if e:
+            first, last = f"greatest({d}, {S})", f"least(coalesce({e}, {E}), {E})"
             months.append(
-                f"SELECT DISTINCT person_id, unnest(generate_series(date_trunc('month', greatest({d}, {S})), "
-                f"date_trunc('month', least(coalesce({e}, {E}), {E})), INTERVAL 1 MONTH)) AS m, '{label}' AS s "
-                f"FROM {f} WHERE {_active(f, S, E)}"
+                f"SELECT person_id, unnest(range(date_diff('month', {S}, {first}), "
+                f"date_diff('month', {S}, {last}) + 1)) AS m, '{label}' AS s FROM {f} WHERE {_active(f, S, E)}"
             )
         else:
             months.append(
-                f"SELECT DISTINCT person_id, date_trunc('month', {d}) AS m, '{label}' AS s FROM {f} "
+                f"SELECT person_id, date_diff('month', {S}, {d}) AS m, '{label}' AS s FROM {f} "
                 f"WHERE {d} BETWEEN {S} AND {E}"
             )
     out["monthly_contacts"] = _series(
         con,
-        f"SELECT strftime(m, '%Y-%m') AS month, s AS system, count(*) n "
+        f"SELECT strftime({S} + to_months(m::INT), '%Y-%m') AS month, s AS system, count(*) n "
         f"FROM (SELECT DISTINCT * FROM ({' UNION ALL '.join(months)})) GROUP BY ALL",
         ["month", "system"],
     )

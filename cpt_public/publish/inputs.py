@@ -3,8 +3,9 @@
 Each file the spec names (people, one per system, the program's cohorts) is ``NAME.csv``
 (UTF-8, header row), ``NAME.parquet`` or ``NAME.xlsx`` (first sheet, header row) in one folder.
 Every value is read as text and checked as the spec declares it; each file is read once: one
-DuckDB statement parses, checks (a bit per problem, ``_bad``) and stores the typed rows. Only
-when a file has a problem is it read again, in order, to name the rows.
+DuckDB statement parses, checks (a bit per problem, ``_bad``) and stores the typed rows, in
+whatever order DuckDB's threads finish. Only when a file has a problem is it read again, in file
+order, to name the rows.
 
 Problems are reported as summaries — the file, the column, what is wrong, how many rows, the
 first few row numbers and an example value — never one line per row. Rows count from 1 after
@@ -95,7 +96,7 @@ class FileSpec:
         pid = q(self.person)
         return [
             Check(self.person, "is blank (every row needs the person's id)", blank(pid)),
-            Check(self.person, "is not an id in the people file", f"NOT {blank(pid)} AND _p.person IS NULL"),
+            Check(self.person, "is not an id in the people file", "NOT _pid_blank AND _p.person IS NULL"),
             *self.checks,
         ]
 
@@ -133,8 +134,9 @@ class Inputs:
 
 
 def connect() -> tuple[duckdb.DuckDBPyConnection, Path]:
-    """An in-memory database that keeps rows in file order, spilling to a temporary folder of its own."""
-    con = duckdb.connect(config={"preserve_insertion_order": True})
+    """An in-memory database spilling to a temporary folder of its own. Rows are not kept in file
+    order (that costs time on every file); ``in_order`` reads a file again in order when needed."""
+    con = duckdb.connect(config={"preserve_insertion_order": False})
     spill = Path(tempfile.mkdtemp(prefix="cpt-publish-"))
     con.execute(f"SET temp_directory = {lit(str(spill))}")
     return con, spill
@@ -212,9 +214,11 @@ def _cell(v) -> str | None:
 # ----------------------------------------------------------------------------- what each file must hold
 
 
-def category(cb: Codebook, col: str | None = None) -> tuple[str, Check]:
+def category(cb: Codebook, typed: str | None = None, col: str | None = None) -> tuple[str, Check]:
     """The code of a codebook column (0-based; blank = not recorded; recodes applied) and the
-    check of its values. ``col``: SQL of the raw text (default: the file's column)."""
+    check of its values: the code is NULL exactly for a value outside the codebook. ``typed``:
+    the name the code is stored under in a file's projection (its check then reads ``_v_<typed>``
+    instead of looking the value up again); ``col``: SQL of the raw text (default: the file's column)."""
     col = col or q(cb.column)
     value = f"trim({col})"
     if cb.recode:
@@ -222,7 +226,7 @@ def category(cb: Codebook, col: str | None = None) -> tuple[str, Check]:
     cats = str_list(cb.categories)
     code = f"CASE WHEN {blank(col)} THEN {len(cb.categories) - 1} ELSE list_position({cats}, {value}) - 1 END"
     problem = f"is not in the codebook ({', '.join(cb.codebook)}; blank = {cb.not_recorded!r})"
-    return code, Check(cb.column, problem, f"NOT {blank(col)} AND list_position({cats}, {value}) IS NULL")
+    return code, Check(cb.column, problem, f"{q('_v_' + typed) if typed else '(' + code + ')'} IS NULL")
 
 
 def people_file(spec: Spec, export: dt.date) -> FileSpec:
@@ -256,7 +260,7 @@ def people_file(spec: Spec, export: dt.date) -> FileSpec:
                 )
             )
         else:
-            select[name], check = category(attr)
+            select[name], check = category(attr, name)
             checks.append(check)
     return FileSpec(spec.people.file, spec.people.id, select, checks, required, join_people=False)
 
@@ -299,7 +303,7 @@ def event_file(spec: Spec, system_id: str, export: dt.date) -> FileSpec:
         outside = f"(d NOT BETWEEN {date_lit(p.start)} AND {date_lit(p.end)})"
     for name, cb in s.attributes.items():
         required.append(cb.column)
-        select[name], check = category(cb)
+        select[name], check = category(cb, name)
         checks.append(check)
     return FileSpec(s.file, s.person, select, checks, required, outside)
 
@@ -319,17 +323,23 @@ BEFORE_BIRTH = (
 
 def _projection(fs: FileSpec, source: str, row: str, raw: tuple[str, ...] = ()) -> str:
     """One pass over a file: typed columns, the person code, and a bit per problem (``raw``:
-    text columns to keep beside them, as ``_raw_<name>``, for describing problems)."""
-    inner = ", ".join(f"{sql} AS {q('_v_' + k)}" for k, sql in fs.select.items())
-    cols = [f"{q('_v_' + k)} AS {q(k)}" for k in fs.select] + [f"_src.{q(c)} AS {q('_raw_' + c)}" for c in raw]
+    text columns to keep beside them, as ``_raw_<name>``, for describing problems). A row's own
+    values are checked before the join with people, so that no text but the id crosses the join."""
+    typed = [q("_v_" + k) for k in fs.select]
+    bits = [(c.condition, 1 << i) for i, c in enumerate(fs.all_checks())]
+    own = " | ".join(f"(CASE WHEN {c} THEN {b} ELSE 0 END)" for c, b in bits if "_p." not in c) or "0"
+    joined = " | ".join(f"(CASE WHEN {c} THEN {b} ELSE 0 END)" for c, b in bits if "_p." in c) or "0"
+    keep = [*typed, *(q(c) for c in raw), *([row] if row != "NULL" else []), f"({own})::UINTEGER AS _own"]
+    cols = [f"{v} AS {q(k)}" for v, k in zip(typed, fs.select)] + [f"_src.{q(c)} AS {q('_raw_' + c)}" for c in raw]
+    parsed = f"SELECT *, {', '.join(f'{sql} AS {v}' for v, sql in zip(typed, fs.select.values()))} FROM {source}"
     join = ""
     if fs.join_people:
+        keep += [f"{blank(q(fs.person))} AS _pid_blank", f"trim({q(fs.person)}) AS _pid"]
         cols = ["_p.person AS person", "_p.birth_year AS _birth_year", *cols]
-        join = f" LEFT JOIN people_ids _p ON _p.id = trim(_src.{q(fs.person)})"
-    bits = " | ".join(f"(CASE WHEN {c.condition} THEN {1 << i} ELSE 0 END)" for i, c in enumerate(fs.all_checks()))
+        join = " LEFT JOIN people_ids _p ON _p.id = _src._pid"
     return (
-        f"SELECT {row} AS _row, {', '.join(cols)}, ({bits})::UINTEGER AS _bad "
-        f"FROM (SELECT *, {inner} FROM {source}) _src{join}"
+        f"SELECT {row} AS _row, {', '.join(cols)}, (_own | {joined})::UINTEGER AS _bad "
+        f"FROM (SELECT {', '.join(keep)} FROM ({parsed})) _src{join}"
     )
 
 
@@ -385,9 +395,9 @@ def load_inputs(folder: Path | str, spec: Spec) -> Inputs:
                 if "birth_year" in fs.select
                 else ", CAST(NULL AS INTEGER) AS birth_year, CAST(NULL AS DATE) AS birth_date"
             )
-            con.execute(
-                f"CREATE OR REPLACE TABLE people_ids AS SELECT (rowid)::INTEGER AS person, * EXCLUDE (_bad){births} "
-                "FROM people; DROP TABLE people"
+            con.execute(  # person: a code for joins; key: the same for a person in every run, whatever the order
+                f"CREATE OR REPLACE TABLE people_ids AS SELECT (rowid)::INTEGER AS person, hash(id) AS key, "
+                f"* EXCLUDE (_bad){births} FROM people; DROP TABLE people"
             )
             continue
         if bad:
@@ -410,7 +420,9 @@ def _people_problems(con, file: str, n: int, fs: FileSpec, view: str, bad: int |
     problems = describe(con, file, fs, view, bad) if bad else []
     dup = con.execute("SELECT count(*) - count(DISTINCT id) FROM people WHERE id <> ''").fetchone()[0]
     if dup:
-        n, first, example = _repeated(con, "people", "id", "id <> ''")
+        in_order(con, "_raw", q(view))
+        key = f"trim({q(fs.person)})"
+        n, first, example = _repeated(con, "_raw", key, f"{key} <> ''")
         problems.append(
             f"{file}, column {fs.person}: {dup:,} duplicate id(s): each person appears once "
             f"(rows {_rows(first, n)}; e.g. {example!r})"
@@ -418,11 +430,18 @@ def _people_problems(con, file: str, n: int, fs: FileSpec, view: str, bad: int |
     return problems
 
 
+def in_order(con, table: str, source: str) -> None:
+    """``table``: ``source`` as a table in file order, so that ``rowid + 1`` is the row number."""
+    con.execute("SET preserve_insertion_order = true")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {source}")
+    con.execute("SET preserve_insertion_order = false")
+
+
 def _repeated(con, table: str, key: str, where: str = "TRUE") -> tuple[int, list[int], str]:
     """Rows whose ``key`` another row has too: how many, the first row numbers, an example key."""
     return con.execute(
-        f"SELECT count(*), list(_row ORDER BY _row)[1:{MAX_EXAMPLES}], CAST(arg_min({key}, _row) AS VARCHAR) FROM ("
-        f"SELECT rowid + 1 AS _row, {key}, count(*) OVER (PARTITION BY {key}) AS n FROM {table} WHERE {where}) "
+        f"SELECT count(*), list(_row ORDER BY _row)[1:{MAX_EXAMPLES}], CAST(arg_min(_key, _row) AS VARCHAR) FROM ("
+        f"SELECT rowid + 1 AS _row, {key} AS _key, count(*) OVER (PARTITION BY {key}) AS n FROM {table} WHERE {where}) "
         "WHERE n > 1"
     ).fetchone()
 
@@ -434,7 +453,7 @@ def _rows(rows: list[int], total: int) -> str:
 
 def describe(con, file: str, fs: FileSpec, view: str, bad: int) -> list[str]:
     """Read the file again, in order, to summarise each problem: how many rows, which, an example."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM {q(view)}")
+    in_order(con, "_raw", q(view))
     failed = [(1 << i, c) for i, c in enumerate(fs.all_checks()) if bad & (1 << i)]
     raw = tuple(dict.fromkeys(c.column for _, c in failed))
     con.execute(
@@ -462,7 +481,8 @@ def describe(con, file: str, fs: FileSpec, view: str, bad: int) -> list[str]:
 def _cohort_problems(con, spec: Spec, files: dict[str, str]) -> list[str]:
     problems = []
     for group, c in (("program", spec.program.enrolled), ("comparison", spec.program.comparison)):
-        n, first, _ = _repeated(con, f"cohort_{group}", "person")
+        in_order(con, "_raw", q(f"src_cohort_{group}"))
+        n, first, _ = _repeated(con, "_raw", f"trim({q(c.person)})")
         if n:
             problems.append(
                 f"{files[c.file]}, column {c.person}: {n:,} rows list a person more than once "

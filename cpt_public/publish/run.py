@@ -118,9 +118,9 @@ def build_tables(inputs: Inputs, spec: Spec, seed: int | None, log: Log) -> list
         units = U.q(f"units_{pid}")
         sql = U.build_units(inputs, pop, list(attr_cats), tables[0].spec)
         inputs.con.execute(f"CREATE OR REPLACE TEMP TABLE {units} AS {sql}")
-        exact = U.atom_counts(inputs.con, units, model, pop.weighted)
         sup = [tv for tv in tables if tv.spec.protection.method == "suppression"]
         if sup:
+            exact = U.atom_counts(inputs.con, units, model, pop.weighted)
             for tv, frame in _suppress(model, pop, sup, exact, T, P, log):
                 control = mf.DisclosureControl(
                     method="suppression", threshold=T, protectionRange=P, epsilon=None, mechanism=None, moeLevel=None

@@ -286,7 +286,7 @@ def custom_units(inputs: Inputs, pop: Population, attrs: list[str]) -> str:
         )
     codes, problems = [], []
     for a, cb in cp.attributes.items():
-        code, check = category(cb, f"CAST(_c.{q(cb.column)} AS VARCHAR)")
+        code, check = category(cb, col=f"CAST(_c.{q(cb.column)} AS VARCHAR)")
         codes.append(f"{code} AS {q(a)}")
         n, ex = con.execute(
             f"SELECT count(*), any_value(_c.{q(cb.column)}) FROM {table} _c WHERE {check.condition}"
@@ -344,11 +344,15 @@ def share_over(con, units: str, max_per_person: int) -> float:
 
 
 def clipped(units: str, columns: list[str], max_per_person: int, salt: int) -> str:
-    """At most ``max_per_person`` units per person, chosen by a salted hash of each unit's content
-    (a random choice that depends on nothing but the person's own units, and the same for the
-    same records and salt, whatever order DuckDB's threads stored the units in)."""
-    key = ", ".join(["person", *(q(c) for c in columns), "w", str(salt)])
+    """At most ``max_per_person`` units per person, chosen by a salted hash of the person's id and
+    each unit's content: a random choice that depends on nothing but the person's own units, and
+    the same for the same records and salt whatever order the files' rows, or DuckDB's threads,
+    put them in. Only the people over the bound are ranked: everyone else keeps every unit."""
+    key = ", ".join(["_pp.key", *(f"_u.{q(c)}" for c in columns), "_u.w", str(salt)])
     return (
-        f"(SELECT * EXCLUDE (_rn) FROM (SELECT *, row_number() OVER (PARTITION BY person ORDER BY "
-        f"hash({key})) AS _rn FROM {units}) WHERE _rn <= {max_per_person})"
+        f"(WITH _over AS MATERIALIZED (SELECT person FROM {units} GROUP BY person HAVING count(*) > {max_per_person}) "
+        f"SELECT * FROM {units} ANTI JOIN _over USING (person) UNION ALL "
+        f"SELECT * EXCLUDE (_rn) FROM (SELECT _u.*, row_number() OVER (PARTITION BY _u.person ORDER BY hash({key})) AS _rn "
+        f"FROM {units} _u JOIN _over _o ON _o.person = _u.person JOIN people_ids _pp ON _pp.person = _u.person) "
+        f"WHERE _rn <= {max_per_person})"
     )

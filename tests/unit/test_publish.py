@@ -159,9 +159,14 @@ def test_publish_replaces_a_previous_release(tmp_path, county_input, release_cop
 
 def test_a_seeded_synthetic_release_is_the_same_every_time(tmp_path, county_input, county_release):
     """`make demo-release` rebuilds the shipped release exactly: clipping and noise follow the seed,
-    not the order in which DuckDB's threads happened to store units."""
+    not the order of the files' rows or of DuckDB's threads (the files are shuffled here)."""
+    shuffled = tmp_path / "shuffled"
+    shuffled.mkdir()
+    for path in county_input.glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame.sample(frac=1, random_state=4).to_csv(shuffled / path.name, index=False)
     before = set(Path(tempfile.gettempdir()).glob("cpt-publish-*"))
-    publish(county_input, tmp_path / "again", seed=11, log=quiet)
+    publish(shuffled, tmp_path / "again", seed=11, log=quiet)
     for path in sorted((county_release / "tables").glob("*.parquet")):
         assert pd.read_parquet(path).equals(pd.read_parquet(tmp_path / "again" / "tables" / path.name)), path.name
     assert set(Path(tempfile.gettempdir()).glob("cpt-publish-*")) <= before, (
