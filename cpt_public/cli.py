@@ -44,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--spec", type=Path, default=None, help="release spec (TOML); default: the shipped demo spec")
     p.add_argument("--out", required=True, type=Path, help="release folder, e.g. published_data")
     p.add_argument("--seed", type=int, default=None, help="fix the DP noise (synthetic releases and tests only)")
+    p.add_argument(
+        "--memory-limit",
+        default="2GB",
+        help="memory the database may hold before spilling to disk (default 2GB: the step stays under 3 GB)",
+    )
 
     w = sub.add_parser("printables", help="data-walk posters, handout packet and glossary sheet (PDF)")
     w.add_argument("--walk", required=True, help="walk id from content/walks.toml")
@@ -98,7 +103,7 @@ def _run(args) -> int:
     if args.command == "publish":
         from .publish.run import publish
 
-        publish(args.input, args.out, args.spec, args.seed)
+        publish(args.input, args.out, args.spec, args.seed, memory_limit=args.memory_limit)
         print(f"done in {time.perf_counter() - started:.1f}s")
         return 0
     if args.command == "import-hmis":

@@ -19,7 +19,6 @@ words maps HUD's with ``recode``. Problems are summarised like the publish step'
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,7 +26,7 @@ import pyarrow.csv as pa_csv
 
 from ..errors import InputError
 from ..release.spec import Age, Spec
-from .inputs import MAX_EXAMPLES, _rows, connect, lit, q
+from .inputs import MAX_EXAMPLES, _release, _rows, connect, lit, q
 
 FILES = {
     "Client": ("PersonalID", "DOB", "DOBDataQuality", "VeteranStatus"),
@@ -121,8 +120,7 @@ def import_hmis(export_dir: Path | str, out_dir: Path | str, spec: Spec, system:
             "ORDER BY e.PersonalID, e.EntryDate, e.EnrollmentID"
         ).to_arrow_table()
     finally:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
+        _release(con, spill)
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_csv(people, out_dir / f"{spec.people.file}.csv")
     _write_csv(enrollments, out_dir / f"{s.file}.csv")

@@ -24,6 +24,7 @@ import datetime as dt
 import re
 import shutil
 import tempfile
+import weakref
 from pathlib import Path
 
 import duckdb
@@ -117,9 +118,12 @@ class Inputs:
     def n_people(self) -> int:
         return self.rows[self.spec.people.file]
 
+    def __post_init__(self) -> None:
+        # closed and its spill folder removed by close(), or else when it is garbage or at exit
+        self._release = weakref.finalize(self, _release, self.con, self.spill)
+
     def close(self) -> None:
-        self.con.close()
-        shutil.rmtree(self.spill, ignore_errors=True)
+        self._release()
 
     def summary(self) -> str:
         parts = [f"{self.rows[self.spec.people.file]:,} people"]
@@ -133,12 +137,28 @@ class Inputs:
         return text
 
 
-def connect() -> tuple[duckdb.DuckDBPyConnection, Path]:
-    """An in-memory database spilling to a temporary folder of its own. Rows are not kept in file
-    order (that costs time on every file); ``in_order`` reads a file again in order when needed."""
+MEMORY_LIMIT = "2GB"  # DuckDB's share; beyond it, it spills to disk (the whole step stays under 3 GB)
+
+
+def _release(con: duckdb.DuckDBPyConnection, spill: Path) -> None:
+    con.close()
+    shutil.rmtree(spill, ignore_errors=True)
+
+
+def connect(memory_limit: str = MEMORY_LIMIT) -> tuple[duckdb.DuckDBPyConnection, Path]:
+    """An in-memory database that holds at most ``memory_limit`` and spills the rest to a
+    temporary folder of its own. Rows are not kept in file order (that costs time on every
+    file); ``in_order`` reads a file again in order when needed."""
     con = duckdb.connect(config={"preserve_insertion_order": False})
     spill = Path(tempfile.mkdtemp(prefix="cpt-publish-"))
     con.execute(f"SET temp_directory = {lit(str(spill))}")
+    try:
+        con.execute(f"SET memory_limit = {lit(memory_limit)}")
+    except duckdb.Error:
+        _release(con, spill)
+        raise InputError(
+            [f"memory limit {memory_limit!r} is not a size DuckDB understands (e.g. 2GB, 500MB)"]
+        ) from None
     return con, spill
 
 
@@ -343,12 +363,12 @@ def _projection(fs: FileSpec, source: str, row: str, raw: tuple[str, ...] = ()) 
     )
 
 
-def load_inputs(folder: Path | str, spec: Spec) -> Inputs:
+def load_inputs(folder: Path | str, spec: Spec, memory_limit: str = MEMORY_LIMIT) -> Inputs:
     """Read and check every file the spec names. Raises InputError with every problem found."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError([f"input folder {folder} does not exist"])
-    con, spill = connect()
+    con, spill = connect(memory_limit)
     export = spec.release.export_date or dt.date.today()
     problems: list[str] = []
     files: dict[str, str] = {}
@@ -408,8 +428,7 @@ def load_inputs(folder: Path | str, spec: Spec) -> Inputs:
     if not problems and spec.program:
         problems += _cohort_problems(con, spec, files)
     if problems:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
+        _release(con, spill)
         raise InputError(problems)
     return Inputs(con, spec, files, rows, outside, spill)
 

@@ -33,7 +33,7 @@ from ..release.protect.suppression import suppress
 from ..release.spec import Spec, TableSpec, load_spec
 from ..release.vocabulary import PARAMETERS, Population, TableVocab, vocabulary
 from . import units as U
-from .inputs import Inputs, load_inputs
+from .inputs import MEMORY_LIMIT, Inputs, load_inputs
 
 ZERO_POLICY = (
     "True zeros are published as 0: a zero reveals no person. Cells of 1 to threshold-1 are hidden, "
@@ -59,12 +59,13 @@ def publish(
     spec_path: Path | str | None = None,
     seed: int | None = None,
     log: Log = print,
+    memory_limit: str = MEMORY_LIMIT,
 ) -> mf.Package:
     spec = load_spec(spec_path)
     if seed is not None and not spec.release.synthetic:
         raise CptError("--seed makes the noise predictable: it is only allowed for synthetic releases and tests")
     spent = _commit_budget(spec)
-    inputs = load_inputs(input_dir, spec)
+    inputs = load_inputs(input_dir, spec, memory_limit)
     try:
         log(inputs.summary())
         built = build_tables(inputs, spec, seed, log)

@@ -106,10 +106,11 @@ def _flag_cols(targets, source: str = "_f.f") -> str:
 
 
 def build_units(inputs: Inputs, pop: Population, attrs: list[str], t) -> str:
-    """The SQL of a population's units, whatever its kind."""
-    if pop.kind == "custom":
-        return custom_units(inputs, pop, attrs)
-    return units_sql(inputs.spec, pop, attrs, t)
+    """The SQL of a population's units, whatever its kind, in narrow types (a code is a small
+    number): at 10M people a population can have tens of millions of units."""
+    sql = custom_units(inputs, pop, attrs) if pop.kind == "custom" else units_sql(inputs.spec, pop, attrs, t)
+    codes = "".join(f", {q(a)}::USMALLINT AS {q(a)}" for a in attrs)
+    return f"SELECT person::INTEGER AS person, w::BIGINT AS w{codes} FROM ({sql})"
 
 
 def units_sql(spec: Spec, pop: Population, attrs: list[str], t) -> str:
@@ -347,12 +348,16 @@ def clipped(units: str, columns: list[str], max_per_person: int, salt: int) -> s
     """At most ``max_per_person`` units per person, chosen by a salted hash of the person's id and
     each unit's content: a random choice that depends on nothing but the person's own units, and
     the same for the same records and salt whatever order the files' rows, or DuckDB's threads,
-    put them in. Only the people over the bound are ranked: everyone else keeps every unit."""
+    put them in. Only the people over the bound are looked at: everyone else keeps every unit.
+    A person's units are kept up to the ``max_per_person``-th smallest hash (an aggregate of a few
+    numbers per person, not a window over all their units: that ran out of memory at 10M people)."""
     key = ", ".join(["_pp.key", *(f"_u.{q(c)}" for c in columns), "_u.w", str(salt)])
+    k = max_per_person
     return (
-        f"(WITH _over AS MATERIALIZED (SELECT person FROM {units} GROUP BY person HAVING count(*) > {max_per_person}) "
+        f"(WITH _over AS MATERIALIZED (SELECT person FROM {units} GROUP BY person HAVING count(*) > {k}), "
+        f"_hashed AS MATERIALIZED (SELECT _u.*, hash({key}) AS _h FROM {units} _u "
+        f"SEMI JOIN _over _o ON _o.person = _u.person JOIN people_ids _pp ON _pp.person = _u.person), "
+        f"_cut AS MATERIALIZED (SELECT person, list_max(min(_h, {k})) AS _t FROM _hashed GROUP BY person) "
         f"SELECT * FROM {units} ANTI JOIN _over USING (person) UNION ALL "
-        f"SELECT * EXCLUDE (_rn) FROM (SELECT _u.*, row_number() OVER (PARTITION BY _u.person ORDER BY hash({key})) AS _rn "
-        f"FROM {units} _u JOIN _over _o ON _o.person = _u.person JOIN people_ids _pp ON _pp.person = _u.person) "
-        f"WHERE _rn <= {max_per_person})"
+        f"SELECT _x.* EXCLUDE (_h) FROM _hashed _x JOIN _cut _c ON _c.person = _x.person WHERE _x._h <= _c._t)"
     )

@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
 from ..errors import SpecError
 from ..tomlfile import problems, read_toml
@@ -111,24 +111,23 @@ class Age(_Strict):
         return self
 
 
+def _attribute_kind(value) -> str:
+    """An attribute with bands is an age; anything else a codebook column. (A plain union would
+    report both models' complaints about every mistake.)"""
+    if isinstance(value, dict):
+        return "age" if "bands" in value else "codebook"
+    return "age" if isinstance(value, Age) else "codebook"
+
+
+PersonAttribute = Annotated[
+    Annotated[Age, Tag("age")] | Annotated[Codebook, Tag("codebook")], Discriminator(_attribute_kind)
+]
+
+
 class People(_Strict):
     file: str = "people"
     id: str = "person_id"
-    attributes: dict[str, Codebook | Age] = {}
-
-    @field_validator("attributes", mode="before")
-    @classmethod
-    def _kind(cls, v):
-        # an attribute with bands is an age; anything else a codebook column (pydantic's union
-        # errors would otherwise list both models' complaints)
-        if isinstance(v, dict):
-            return {
-                k: (Age.model_validate(a) if isinstance(a, dict) and "bands" in a else Codebook.model_validate(a))
-                if isinstance(a, dict)
-                else a
-                for k, a in v.items()
-            }
-        return v
+    attributes: dict[str, PersonAttribute] = {}
 
 
 class Subset(_Strict):

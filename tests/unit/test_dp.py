@@ -91,16 +91,3 @@ def test_monte_carlo_coverage_of_the_margin_of_error(truth):
 def test_noise_is_integer_and_not_negative():
     out = dp.noisy(np.array([0, 1, 5, 1000]), 0.1, 1, np.random.RandomState(1))
     assert out.dtype == np.int64 and (out >= 0).all()
-
-
-def test_clip_units_bounds_each_person():
-    person = np.array([0] * 50 + [1] * 3 + [2] * 10)
-    keep = dp.clip_units(person, 10, np.random.default_rng(0))
-    kept = np.bincount(person[keep])
-    assert list(kept) == [10, 3, 10]
-    other = dp.clip_units(person, 10, np.random.default_rng(1))
-    assert (keep != other).any()  # which units are kept is random
-
-
-def test_contributions_counts_units_per_person():
-    assert list(dp.contributions(np.array([3, 3, 1, 3]))) == [1, 3]

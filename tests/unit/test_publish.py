@@ -260,3 +260,19 @@ def test_a_tampered_manifest_is_refused(release_copy):
     (release_copy / "datapackage.json").write_text(json.dumps(man))
     with pytest.raises(ReleaseError, match="epsilonSpent"):
         load_release(release_copy)
+
+
+def test_a_small_memory_limit_spills_to_disk_and_changes_nothing(tmp_path, county_input, county_release):
+    publish(county_input, tmp_path / "small", seed=11, log=quiet, memory_limit="40MB")
+    for path in sorted((county_release / "tables").glob("*.parquet")):
+        assert pd.read_parquet(path).equals(pd.read_parquet(tmp_path / "small" / "tables" / path.name)), path.name
+
+
+def test_a_memory_limit_that_is_not_a_size_is_one_clear_error(tmp_path, county_input, capsys):
+    from cpt_public.cli import main
+
+    assert (
+        main(["publish", "--input", str(county_input), "--out", str(tmp_path / "out"), "--memory-limit", "lots"]) == 2
+    )
+    assert "is not a size DuckDB understands" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -33,6 +33,27 @@ def test_demo_spec_loads():
 @pytest.mark.parametrize(
     "change,message",
     [
+        (
+            ('column = "gender"\ncodebook = ["Female", "Male", "Another gender identity"]', 'column = "gender"', 1),
+            "people.attributes.gender.codebook.codebook: Field required",
+        ),
+        (
+            ('birth_year = "birth_year"', 'birth_year = "birth_year"\nbirth_date = "dob"', 1),
+            "people.attributes.age_group.age: .*give one of birth_year or birth_date",
+        ),
+        (('file = "ems_encounters"', 'file = "ems_encounters"\ncolour = "red"', 1), "system.2.colour: Extra inputs"),
+    ],
+)
+def test_spec_mistakes_name_the_key(tmp_path, change, message):
+    old, new, count = change
+    assert old in DEMO
+    with pytest.raises(SpecError, match=message):
+        spec_with(tmp_path, DEMO.replace(old, new, count))
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
         (('kind = "people"', 'kind = "peeple"', 1), "kind"),
         (('dimensions = ["systems_used"]', 'dimensions = ["systems_usd"]', 1), "has no dimension 'systems_usd'"),
         (('"25-34", "35-44"', '"25-30", "35-44"', 1), "should start at 31"),

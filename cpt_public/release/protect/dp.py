@@ -3,8 +3,9 @@
 - Integer noise only: diffprivlib's two-sided ``Geometric`` mechanism (floating-point Laplace
   noise on counts is attackable: diffprivlib issues #19 and #94).
 - Sensitivity from a contribution bound: each person may contribute at most
-  ``max_units_per_person`` units (extra units are dropped at random) and each unit at most
-  ``max_value_per_unit``; the L1 sensitivity of the interior cells is their product.
+  ``max_units_per_person`` units (extra units are dropped at random, in the publish step's SQL:
+  ``publish.units.clipped``) and each unit at most ``max_value_per_unit``; the L1 sensitivity
+  of the interior cells is their product.
 - Noise goes on the interior cells only (they partition the units); post-processing clips them
   to non-negative integers and every margin is the sum of its interior cells, so the table
   adds up. The 90% margin of error of a cell is computed exactly from the noise distribution
@@ -24,26 +25,6 @@ from scipy.signal import fftconvolve
 
 MECHANISM = "geometric"
 MOE_LEVEL = 0.9
-
-
-def clip_units(person: np.ndarray, max_units: int, rng: np.random.Generator) -> np.ndarray:
-    """Keep at most ``max_units`` units per person, chosen at random. Returns a keep-mask."""
-    n = len(person)
-    if n == 0:
-        return np.ones(0, dtype=bool)
-    order = rng.permutation(n)
-    by_person = order[np.argsort(person[order], kind="stable")]
-    p = person[by_person]
-    starts = np.r_[0, np.flatnonzero(p[1:] != p[:-1]) + 1]
-    rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
-    keep = np.zeros(n, dtype=bool)
-    keep[by_person[rank < max_units]] = True
-    return keep
-
-
-def contributions(person: np.ndarray) -> np.ndarray:
-    """Units per person (for people with at least one unit)."""
-    return np.unique(person, return_counts=True)[1] if len(person) else np.zeros(0, dtype=int)
 
 
 def make_rng(seed: int | None) -> np.random.Generator:
