@@ -180,7 +180,8 @@ def _noise(
 ):
     prot = tv.spec.protection
     tm = model.tables[tv.spec.name]
-    over = U.share_over(con, units, prot.max_units_per_person)
+    # a population of people has one unit each: nothing to clip, nothing to count
+    over = 0.0 if pop.one_per_person else U.share_over(con, units, prot.max_units_per_person)
     source = U.clipped(units, list(model.attr_cats), prot.max_units_per_person, salt) if over else units
     cap = prot.max_value_per_unit if pop.weighted else None
     counts = U.atom_counts(con, source, model, pop.weighted, cap)

@@ -135,19 +135,14 @@ def units_sql(spec: Spec, pop: Population, attrs: list[str], t) -> str:
             if spec.systems[s].end_date:
                 m0 = f"date_diff('month', {first}, greatest(d, {S}))"
                 m1 = f"date_diff('month', {first}, least(coalesce(e, {E}), {E}))"
-                parts.append(
-                    f"SELECT person, unnest(range({m0}, {m1} + 1)) AS m, {i} AS s FROM {q('ev_' + s)} "
-                    f"WHERE {_active(spec, s, S, E)}"
-                )
+                months = f"SELECT person, unnest(range({m0}, {m1} + 1))::SMALLINT AS m FROM {q('ev_' + s)} "
+                months += f"WHERE {_active(spec, s, S, E)}"
             else:
-                parts.append(
-                    f"SELECT person, date_diff('month', {first}, d) AS m, {i} AS s FROM {q('ev_' + s)} "
-                    f"WHERE d BETWEEN {S} AND {E}"
-                )
-        units = (
-            f"SELECT person, m AS month, s AS system, 1 AS w FROM (SELECT DISTINCT person, m, s FROM "
-            f"({' UNION ALL '.join(parts)}))"
-        )
+                months = f"SELECT person, date_diff('month', {first}, d)::SMALLINT AS m FROM {q('ev_' + s)} "
+                months += f"WHERE d BETWEEN {S} AND {E}"
+            # one system at a time: smaller distinct sets, no global DISTINCT (the systems differ)
+            parts.append(f"SELECT person, m AS month, {i} AS system FROM (SELECT DISTINCT person, m FROM ({months}))")
+        units = f"SELECT *, 1 AS w FROM ({' UNION ALL '.join(parts)})"
         return _with_people(spec, units, attrs, f"({first} + to_months(month::INTEGER))")
     if kind == "frequent_use":
         w0 = _window_start(spec, t)

@@ -21,14 +21,13 @@ Nothing here knows any system, attribute or table by name: they all come from th
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..errors import SpecError
-from .terms import ROLES, TOTAL, check_bands, parse_band
+from .terms import TOTAL, check_bands, parse_band
 
 if TYPE_CHECKING:  # the vocabulary reads a spec; it does not import its models (spec.py imports this module)
     from .spec import Spec, TableSpec
@@ -128,6 +127,11 @@ class Population:
     key: tuple  # kind and the parameters that define the units
     attrs: dict[str, tuple[str, ...]]  # every attribute its dimensions may use, with categories
     dims: dict[str, Dimension]  # by vocabulary name
+
+    @property
+    def one_per_person(self) -> bool:
+        """Kinds whose units are people, one row each (a custom population may repeat a person)."""
+        return self.kind in ("people", "frequent_use", "transitions")
 
     @property
     def weighted(self) -> bool:
@@ -562,10 +566,6 @@ def _check_names(spec: Spec) -> None:
         claim(s.id, f"system {s.id!r}")
         for sid in s.subsets:
             claim(subset_attr(s.id, sid), f"subset {sid!r} of system {s.id!r}")
-
-
-def roles_ok(roles: Iterable[str]) -> bool:
-    return all(r in ROLES for r in roles)
 
 
 def band_edges(labels: tuple[str, ...]) -> np.ndarray:
