@@ -127,11 +127,13 @@ def build_tables(inputs: Inputs, spec: Spec, seed: int | None, log: Log) -> list
                     method="suppression", threshold=T, protectionRange=P, epsilon=None, mechanism=None, moeLevel=None
                 )
                 out[tv.spec.name] = Built(tv, frame, control)
-        for tv in tables:
-            if tv.spec.protection.method.startswith("dp"):
-                frame, control = _noise(inputs.con, units, model, pop, tv, salt, noise_state, T, P, log)
-                out[tv.spec.name] = Built(tv, frame, control)
-        inputs.con.execute(f"DROP TABLE {units}")
+        noisy = [tv for tv in tables if tv.spec.protection.method.startswith("dp")]
+        # units per person, counted once for the population (a population of people has one each)
+        per = U.per_person(inputs.con, units) if noisy and not pop.one_per_person else None
+        for tv in noisy:
+            frame, control = _noise(inputs.con, units, per, model, pop, tv, salt, noise_state, T, P, log)
+            out[tv.spec.name] = Built(tv, frame, control)
+        inputs.con.execute(f"DROP TABLE {units}" + (f"; DROP TABLE {per}" if per else ""))
     return [out[t.name] for t in spec.tables]
 
 
@@ -169,6 +171,7 @@ def _suppress(
 def _noise(
     con,
     units: str,
+    per: str | None,
     model: UniverseModel,
     pop: Population,
     tv: TableVocab,
@@ -181,8 +184,8 @@ def _noise(
     prot = tv.spec.protection
     tm = model.tables[tv.spec.name]
     # a population of people has one unit each: nothing to clip, nothing to count
-    over = 0.0 if pop.one_per_person else U.share_over(con, units, prot.max_units_per_person)
-    source = U.clipped(units, list(model.attr_cats), prot.max_units_per_person, salt) if over else units
+    over = 0.0 if per is None else U.share_over(con, per, prot.max_units_per_person)
+    source = U.clipped(units, per, list(model.attr_cats), prot.max_units_per_person, salt) if over else units
     cap = prot.max_value_per_unit if pop.weighted else None
     counts = U.atom_counts(con, source, model, pop.weighted, cap)
     sensitivity = prot.max_units_per_person * (prot.max_value_per_unit if pop.weighted else 1)

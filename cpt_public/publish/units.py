@@ -331,27 +331,33 @@ def atom_counts(con, units: str, model: UniverseModel, weighted: bool, cap: int 
     return np.concatenate(out)
 
 
-def share_over(con, units: str, max_per_person: int) -> float:
+def per_person(con, units: str) -> str:
+    """A table of how many units each person has (made once per population, read by every DP
+    table over it): its name."""
+    per = q(units.strip('"') + "_per")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {per} AS SELECT person, count(*) AS n FROM {units} GROUP BY person")
+    return per
+
+
+def share_over(con, per: str, max_per_person: int) -> float:
     """The share of people with more than ``max_per_person`` units (0 when no one has a unit)."""
-    over = con.execute(
-        f"SELECT coalesce(avg((n > {max_per_person})::INT), 0) FROM (SELECT count(*) AS n FROM {units} GROUP BY person)"
-    ).fetchone()[0]
-    return float(over)
+    return float(con.execute(f"SELECT coalesce(avg((n > {max_per_person})::INT), 0) FROM {per}").fetchone()[0])
 
 
-def clipped(units: str, columns: list[str], max_per_person: int, salt: int) -> str:
+def clipped(units: str, per: str, columns: list[str], max_per_person: int, salt: int) -> str:
     """At most ``max_per_person`` units per person, chosen by a salted hash of the person's id and
     each unit's content: a random choice that depends on nothing but the person's own units, and
     the same for the same records and salt whatever order the files' rows, or DuckDB's threads,
-    put them in. Only the people over the bound are looked at: everyone else keeps every unit.
-    A person's units are kept up to the ``max_per_person``-th smallest hash (an aggregate of a few
-    numbers per person, not a window over all their units: that ran out of memory at 10M people)."""
-    key = ", ".join(["_pp.key", *(f"_u.{q(c)}" for c in columns), "_u.w", str(salt)])
+    put them in. Only the people over the bound (``per``: units per person) are looked at:
+    everyone else keeps every unit. A person's units are kept up to the ``max_per_person``-th
+    smallest hash (a few numbers per person, not a window over all their units: that ran out of
+    memory at 10M people)."""
+    key = ", ".join(["_o.key", *(f"_u.{q(c)}" for c in columns), "_u.w", str(salt)])
     k = max_per_person
     return (
-        f"(WITH _over AS MATERIALIZED (SELECT person FROM {units} GROUP BY person HAVING count(*) > {k}), "
-        f"_hashed AS MATERIALIZED (SELECT _u.*, hash({key}) AS _h FROM {units} _u "
-        f"SEMI JOIN _over _o ON _o.person = _u.person JOIN people_ids _pp ON _pp.person = _u.person), "
+        f"(WITH _over AS MATERIALIZED (SELECT _n.person, _pp.key FROM {per} _n "
+        f"JOIN people_ids _pp ON _pp.person = _n.person WHERE _n.n > {k}), "
+        f"_hashed AS MATERIALIZED (SELECT _u.*, hash({key}) AS _h FROM {units} _u JOIN _over _o ON _o.person = _u.person), "
         f"_cut AS MATERIALIZED (SELECT person, list_max(min(_h, {k})) AS _t FROM _hashed GROUP BY person) "
         f"SELECT * FROM {units} ANTI JOIN _over USING (person) UNION ALL "
         f"SELECT _x.* EXCLUDE (_h) FROM _hashed _x JOIN _cut _c ON _c.person = _x.person WHERE _x._h <= _c._t)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from cpt_public.publish.units import clipped
+from cpt_public.publish.units import clipped, per_person
 
 
 def kept(salt: int, k: int = 10) -> list[tuple[int, int]]:
@@ -13,7 +13,8 @@ def kept(salt: int, k: int = 10) -> list[tuple[int, int]]:
     units = [(0, m) for m in range(50)] + [(1, m) for m in range(3)] + [(2, m) for m in range(10)]
     con.execute("CREATE TABLE u (person INTEGER, month USMALLINT, w BIGINT)")
     con.executemany("INSERT INTO u VALUES (?, ?, 1)", units)
-    return con.execute(f"SELECT person, month FROM {clipped('u', ['month'], k, salt)} ORDER BY ALL").fetchall()
+    per = per_person(con, "u")
+    return con.execute(f"SELECT person, month FROM {clipped('u', per, ['month'], k, salt)} ORDER BY ALL").fetchall()
 
 
 def test_each_person_keeps_at_most_the_bound_and_no_one_under_it_loses_a_unit():
