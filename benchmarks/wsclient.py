@@ -134,7 +134,10 @@ class Visitor:
         ci = rs.context_info
         ci.timezone, ci.locale, ci.url = "UTC", self.locale, f"{self.base}/{self.page_name}"
         started = time.perf_counter()
-        self.ws.send(msg.SerializeToString())
+        try:
+            self.ws.send(msg.SerializeToString())
+        except Exception as exc:  # the server already closed the connection (e.g. after garbage)
+            raise VisitorError(f"connection closed: {exc}") from exc
         texts: list[str] = []
         exceptions: list[str] = []
         widgets: dict[str, str] = {}

@@ -20,7 +20,8 @@ def test_same_seed_same_data_other_seed_other_data():
 def test_output_passes_validation_and_looks_linked(tmp_path):
     synth.write(synth.synthesize(5000, 1), tmp_path)
     assert "SYNTHETIC" in (tmp_path / "README.txt").read_text()
-    con = load_inputs(tmp_path, load_spec()).con
+    inputs = load_inputs(tmp_path, load_spec())  # kept: the connection closes with it
+    con = inputs.con
     n = 5000
     used = np.zeros((n, 4), dtype=bool)
     for i, t in enumerate(("jail", "homeless", "ems", "ed")):
