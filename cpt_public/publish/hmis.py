@@ -26,7 +26,7 @@ import pyarrow.csv as pa_csv
 
 from ..errors import InputError
 from ..release.spec import Age, Spec
-from .inputs import MAX_EXAMPLES, _release, _rows, connect, lit, q
+from .inputs import MAX_EXAMPLES, close_connection, connect, lit, q, row_list
 
 FILES = {
     "Client": ("PersonalID", "DOB", "DOBDataQuality", "VeteranStatus"),
@@ -120,7 +120,7 @@ def import_hmis(export_dir: Path | str, out_dir: Path | str, spec: Spec, system:
             "ORDER BY e.PersonalID, e.EntryDate, e.EnrollmentID"
         ).to_arrow_table()
     finally:
-        _release(con, spill)
+        close_connection(con, spill)
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_csv(people, out_dir / f"{spec.people.file}.csv")
     _write_csv(enrollments, out_dir / f"{s.file}.csv")
@@ -251,7 +251,7 @@ def _check(con) -> list[str]:
             verb = problem if n == 1 else problem.replace("is ", "are ", 1)
             problems.append(
                 f"{table.capitalize()}.csv, column {column}: {rows} {verb} "
-                f"(row{'s' if n > 1 else ''} {_rows(first, n)}; e.g. {example!r})"
+                f"(row{'s' if n > 1 else ''} {row_list(first, n)}; e.g. {example!r})"
             )
     for table, key in (("client", "PersonalID"), ("enrollment", "EnrollmentID"), ("exit", "EnrollmentID")):
         n = con.execute(f"SELECT count(*) - count(DISTINCT {key}) FROM {table}").fetchall()[0][0]

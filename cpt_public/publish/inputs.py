@@ -120,10 +120,10 @@ class Inputs:
 
     def __post_init__(self) -> None:
         # closed and its spill folder removed by close(), or else when it is garbage or at exit
-        self._release = weakref.finalize(self, _release, self.con, self.spill)
+        self._closer = weakref.finalize(self, close_connection, self.con, self.spill)
 
     def close(self) -> None:
-        self._release()
+        self._closer()
 
     def summary(self) -> str:
         parts = [f"{self.rows[self.spec.people.file]:,} people"]
@@ -140,7 +140,7 @@ class Inputs:
 MEMORY_LIMIT = "2GB"  # DuckDB's share; beyond it, it spills to disk (the whole step stays under 3 GB)
 
 
-def _release(con: duckdb.DuckDBPyConnection, spill: Path) -> None:
+def close_connection(con: duckdb.DuckDBPyConnection, spill: Path) -> None:
     con.close()
     shutil.rmtree(spill, ignore_errors=True)
 
@@ -155,7 +155,7 @@ def connect(memory_limit: str = MEMORY_LIMIT) -> tuple[duckdb.DuckDBPyConnection
     try:
         con.execute(f"SET memory_limit = {lit(memory_limit)}")
     except duckdb.Error:
-        _release(con, spill)
+        close_connection(con, spill)
         raise InputError(
             [f"memory limit {memory_limit!r} is not a size DuckDB understands (e.g. 2GB, 500MB)"]
         ) from None
@@ -428,7 +428,7 @@ def load_inputs(folder: Path | str, spec: Spec, memory_limit: str = MEMORY_LIMIT
     if not problems and spec.program:
         problems += _cohort_problems(con, spec, files)
     if problems:
-        _release(con, spill)
+        close_connection(con, spill)
         raise InputError(problems)
     return Inputs(con, spec, files, rows, outside, spill)
 
@@ -447,7 +447,7 @@ def _people_problems(con, file: str, n: int, fs: FileSpec, view: str, bad: int |
         n, first, example = _repeated(con, "_raw", key, f"{key} <> ''")
         problems.append(
             f"{file}, column {fs.person}: {dup:,} duplicate id(s): each person appears once "
-            f"(rows {_rows(first, n)}; e.g. {example!r})"
+            f"(rows {row_list(first, n)}; e.g. {example!r})"
         )
     return problems
 
@@ -468,7 +468,7 @@ def _repeated(con, table: str, key: str, where: str = "TRUE") -> tuple[int, list
     ).fetchone()
 
 
-def _rows(rows: list[int], total: int) -> str:
+def row_list(rows: list[int], total: int) -> str:
     text = ", ".join(str(r) for r in rows)
     return text + (", …" if total > len(rows) else "")
 
@@ -495,7 +495,7 @@ def describe(con, file: str, fs: FileSpec, view: str, bad: int) -> list[str]:
             continue
         rows, problem = ("row", c.problem) if n == 1 else (f"{n:,} rows", re.sub(r"^is\b", "are", c.problem))
         ex = "" if example is None else f"; e.g. {example!r}"
-        out.append(f"{file}, column {c.column}: {rows} {problem} (row{'s' if n > 1 else ''} {_rows(first, n)}{ex})")
+        out.append(f"{file}, column {c.column}: {rows} {problem} (row{'s' if n > 1 else ''} {row_list(first, n)}{ex})")
     con.execute("DROP TABLE _diag; DROP TABLE _raw")
     return out or [f"{file}: has problems that could not be located (please report this)"]
 
@@ -508,7 +508,7 @@ def _cohort_problems(con, spec: Spec, files: dict[str, str]) -> list[str]:
         if n:
             problems.append(
                 f"{files[c.file]}, column {c.person}: {n:,} rows list a person more than once "
-                f"(rows {_rows(first, n)}): each person starts once"
+                f"(rows {row_list(first, n)}): each person starts once"
             )
     both = con.execute(
         "SELECT count(*) FROM (SELECT DISTINCT person FROM cohort_program) "
