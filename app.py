@@ -7,7 +7,7 @@ import streamlit as st
 
 from cpt_public.cached import content, release
 from cpt_public.errors import ReleaseError
-from cpt_public.pages_support import staff_session
+from cpt_public.pages_support import draft_banner, staff_session
 from cpt_public.site.content import ContentError
 from cpt_public.site.i18n import LANGUAGES, pick_language
 
@@ -56,4 +56,5 @@ st.html(
 )
 if data.synthetic:
     st.warning(tr("synthetic_banner"), icon=":material/science:")
+draft_banner(site.draft(data), tr)  # placeholders remain, or the demonstration's words on a real release
 page.run()

@@ -1,14 +1,15 @@
 """Findings: one protected table at a time — chart, takeaway, text alternative, numbers, source, downloads."""
 
+import dataclasses
+
 import streamlit as st
 
 from cpt_public.cached import chart_image, content, release
 from cpt_public.cached import view as cached_view
-from cpt_public.pages_support import chart, current_lang, feedback_form, numbers
-from cpt_public.release.spec import TOTAL
+from cpt_public.pages_support import chart, current_lang, feedback_form, numbers, show_takeaway
 from cpt_public.site import urlstate
-from cpt_public.site.charts import KINDS, Filters
-from cpt_public.site.text import release_csv, source_lines, takeaway
+from cpt_public.site.charts import Filters, controls
+from cpt_public.site.text import release_csv, source_lines
 
 lang = current_lang()
 data, site = release(), content()
@@ -27,66 +28,53 @@ fid = st.selectbox(
     key="finding",
 )
 finding = site.finding(fid)
-kind = KINDS[finding.chart]
 
 st.header(finding.title[lang])
 st.write(finding.question[lang])
 
-years = sorted({int(m[:4]) for m in data[finding.table].categories("month")}) if "years" in kind.filters else []
 filters = Filters()
 shown: dict[str, object] = {"lang": lang, "finding": fid}
-if kind.filters:
-    cols = st.columns(len(kind.filters))
-    for col, name in zip(cols, kind.filters):
-        with col:
-            if name == "years":
-                span = st.select_slider(
-                    tr("filter_period"), options=years, value=urlstate.span(url, "years", years), key="years"
-                )
-                filters = Filters(**{**filters.__dict__, "years": tuple(span)})
-                shown["years"] = tuple(span)
-            elif name == "systems":
-                systems = [c for c in data[finding.table].categories("system") if c != TOTAL]
-                chosen = st.multiselect(
-                    tr("filter_systems"),
-                    systems,
-                    format_func=tr.cat,
-                    key="systems",
-                    default=urlstate.many(url, "systems", systems, systems),
-                )
-                filters = Filters(**{**filters.__dict__, "systems": tuple(chosen) or None})
-                shown["systems"] = chosen
-            elif name == "group":
-                groups = ["age", "gender", "race"]
-                group = st.segmented_control(
-                    tr("filter_group"),
-                    groups,
-                    default=urlstate.one(url, "group", groups, "age"),
-                    required=True,
-                    format_func=lambda g: tr(f"group_{g}"),
-                    key="group",
-                )
-                filters = Filters(**{**filters.__dict__, "group": group})
-                shown["group"] = group
-            elif name == "outcome":
-                options = [o for o in data[finding.table].categories("outcome") if o != "People followed"]
-                outcome = st.selectbox(
-                    tr("filter_outcome"),
-                    options,
-                    format_func=tr.cat,
-                    key="outcome",
-                    index=options.index(urlstate.one(url, "outcome", options, options[0])),
-                )
-                filters = Filters(**{**filters.__dict__, "outcome": outcome})
-                shown["outcome"] = outcome
+offered = controls(data, finding, tr)
+for col, c in zip(st.columns(len(offered)) if offered else [], offered):
+    with col:
+        key = f"{fid}_{c.param}"  # per finding: another finding's choices are other options
+        if c.kind == "span":
+            value = tuple(
+                st.select_slider(c.title, options=c.options, value=urlstate.span(url, c.param, c.options), key=key)
+            )
+        elif c.kind == "many":
+            chosen = st.multiselect(
+                c.title,
+                c.options,
+                format_func=c.labels.get,
+                key=key,
+                default=urlstate.many(url, c.param, c.options, c.default),
+            )
+            value = tuple(chosen) or None
+        elif c.kind == "pick":  # a few choices: all in view, one click each
+            value = st.segmented_control(
+                c.title,
+                c.options,
+                default=urlstate.one(url, c.param, c.options, c.default),
+                required=True,
+                format_func=c.labels.get,
+                key=key,
+            )
+        else:
+            value = st.selectbox(
+                c.title,
+                c.options,
+                format_func=c.labels.get,
+                key=key,
+                index=c.options.index(urlstate.one(url, c.param, c.options, c.default)),
+            )
+        filters = dataclasses.replace(filters, **{c.name: c.values.get(value, value)})
+        shown[c.param] = value
 st.query_params.from_dict(urlstate.encode(shown))  # the URL now restores exactly this view
 
-view = cached_view(finding.chart, finding.table, lang, filters, finding.title[lang])
-text, partly_hidden = takeaway(finding.takeaway[lang], view.facts, tr)
+view = cached_view(fid, lang, filters)
 st.subheader(tr("takeaway"))
-st.markdown(f"**{text}**")
-if partly_hidden:
-    st.markdown(tr("suppressed_note"))
+show_takeaway(finding, view, tr)
 
 chart(view)
 if view.care:

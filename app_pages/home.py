@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cpt_public.cached import content, release, view
+from cpt_public.cached import content, headlines, release
 from cpt_public.pages_support import current_lang
 from cpt_public.site.text import period_text
 
@@ -16,11 +16,10 @@ if data.synthetic and team.demo_note:
     st.markdown(team.demo_note[lang])
 
 st.header(tr("home_numbers"))
-facts = view("systems_used", "systems_used", lang).facts
-a, b, c = st.columns(3)
-a.metric(tr("people_linked"), facts["total"])
-b.metric(tr("multi_system_users"), f"{facts['multi']} ({facts['multi_share']})")
-c.metric(tr("period"), period_text(data, tr))
+figures = [*headlines(lang), (tr("period"), period_text(data, tr))]
+for i in range(0, len(figures), 3):  # three to a row, so a long list still reads on a phone
+    for col, (label, fact) in zip(st.columns(3), figures[i : i + 3]):
+        col.metric(label, str(fact))
 
 st.header(tr("home_learn"))
 st.markdown("\n".join(f"- {g.text[lang]}" for g in team.goals))

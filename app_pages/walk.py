@@ -8,10 +8,10 @@ import streamlit as st
 
 from cpt_public.cached import content, release, walk_pdf
 from cpt_public.cached import view as cached_view
-from cpt_public.pages_support import chart, current_lang, feedback_form, kiosk_style
+from cpt_public.pages_support import chart, current_lang, feedback_form, kiosk_style, show_takeaway
 from cpt_public.site import urlstate, walks
+from cpt_public.site.content import content_dir
 from cpt_public.site.i18n import fmt_date
-from cpt_public.site.text import takeaway
 
 lang = current_lang()
 data, site = release(), content()
@@ -79,7 +79,7 @@ if mode == "facilitator":
     for kind in ("posters", "handout", "glossary"):
         st.download_button(
             tr(f"download_{kind}"),
-            lambda kind=kind: walk_pdf(data.package.version, kind, wid, lang, base),
+            lambda kind=kind: walk_pdf(data.package.version, str(content_dir()), kind, wid, lang, base),
             file_name=f"{kind}-{wid}-{lang}.pdf",
             mime="application/pdf",
             on_click="ignore",
@@ -96,9 +96,8 @@ if mode != "kiosk":
 st.markdown(f"**{tr('station_of', n=n, m=m)}**")
 st.progress(n / m)
 st.title(finding.title[lang])
-view = cached_view(finding.chart, finding.table, lang, title=finding.title[lang])
-text, _ = takeaway(finding.takeaway[lang], view.facts, tr)
-st.markdown(f"**{text}**")
+view = cached_view(finding.id, lang)
+show_takeaway(finding, view, tr)
 chart(view)
 if view.care:
     st.warning(tr("interpret_with_care"), icon=":material/warning:")

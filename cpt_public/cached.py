@@ -102,40 +102,62 @@ def content() -> Content:
     return _content(str(content_dir()), rel.package.version, rel)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _bounds(version: str, _release: Release):
+    from .release.bounds import Bounds
+
+    return Bounds(_release)  # what the published cells allow about hidden ones: LPs solved once per release
+
+
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _view(
     version: str,
+    folder: str,
     lang: str,
-    kind: str,
-    table: str,
+    finding: str,
     filters: Filters,
-    title: str | None,
     _release: Release,
     _content: Content,
 ) -> View:
-    return build(kind, _release, table, _content.translator(lang), filters, title=title)
+    view = build(_release, _content.finding(finding), _content.translator(lang), filters, _bounds(version, _release))
+    for name in list(view.facts.keys()):  # computed now, once: the shared view is only read afterwards
+        view.facts[name]
+    return view
 
 
 NO_FILTERS = Filters()
 
 
-def view(kind: str, table: str, lang: str, filters: Filters = NO_FILTERS, title: str | None = None) -> View:
-    """A finding's chart, table and facts, built once per release, language and filters and then
-    shared by every session (pages only read a view)."""
+def view(finding: str, lang: str, filters: Filters = NO_FILTERS) -> View:
+    """A finding's chart, table and facts, built once per release, content, language and filters
+    and then shared by every session (pages only read a view)."""
     rel = release()
-    return _view(rel.package.version, lang, kind, table, filters, title, rel, content())
+    return _view(rel.package.version, str(content_dir()), lang, finding, filters, rel, content())
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _briefing(version: str, lang: str, _release: Release, _content: Content):
+def _briefing(version: str, folder: str, lang: str, _release: Release, _content: Content):
     from .site.briefing import briefing
 
-    return briefing(_release, _content, _content.translator(lang))
+    return briefing(_release, _content, _content.translator(lang), _bounds(version, _release))
 
 
 def briefing(lang: str):
     rel = release()
-    return _briefing(rel.package.version, lang, rel, content())
+    return _briefing(rel.package.version, str(content_dir()), lang, rel, content())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _headlines(version: str, folder: str, lang: str, _release: Release, _content: Content):
+    from .site.briefing import figures
+
+    return figures(_release, _content, _content.site.headlines, _content.translator(lang), _bounds(version, _release))
+
+
+def headlines(lang: str):
+    """Home's headline numbers: (label, fact) in the visitor's language."""
+    rel = release()
+    return _headlines(rel.package.version, str(content_dir()), lang, rel, content())
 
 
 @st.cache_resource(show_spinner=False)
@@ -161,14 +183,14 @@ def chart_image(version: str, lang: str, finding: str, filters_key: str, fmt: st
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def briefing_pdf(version: str, lang: str, heard: tuple[str, ...] = ()) -> bytes:
+def briefing_pdf(version: str, folder: str, lang: str, heard: tuple[str, ...] = ()) -> bytes:
     from .site.printables.briefing import briefing_pdf as make
 
-    return make(release(), content(), lang, list(heard))
+    return make(release(), content(), lang, list(heard))  # ``folder``: a new content folder is a new PDF
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def walk_pdf(version: str, kind: str, walk: str, lang: str, base_url: str) -> bytes:
+def walk_pdf(version: str, folder: str, kind: str, walk: str, lang: str, base_url: str) -> bytes:
     from .site.printables import walk as printables
 
     if kind == "posters":

@@ -33,6 +33,26 @@ def chart(view) -> None:
         st.vega_lite_chart(spec=view.screen_spec, width="stretch", alt=view.alt_text)
 
 
+def show_takeaway(finding, view, tr: Translator) -> str:
+    """A finding's takeaway in bold, with a note when it states a range or falls back because a
+    figure is too small to show. Returns the text shown."""
+    from .site.text import takeaway
+
+    text, state = takeaway(finding, view.facts, tr)
+    st.markdown(f"**{text}**")
+    if state == "hidden":
+        st.markdown(tr("suppressed_note"))
+    elif state == "range":
+        st.markdown(tr("range_note"))
+    return text
+
+
+def draft_banner(items: list[str], tr: Translator) -> None:
+    """Shown to staff and visitors alike while the content still holds placeholders."""
+    if items:
+        st.warning(tr("draft_banner", n=len(items)), icon=":material/edit_note:")
+
+
 STATIC_ROWS = 40
 
 

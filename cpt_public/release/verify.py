@@ -83,21 +83,33 @@ def audit_loaded(release: Release) -> Report:
     return Report(list(reports.values()))
 
 
-def _audit_universe(uid: str, tables, threshold: int, prange: int, reports: dict[str, TableReport]) -> None:
+def published_system(tables) -> tuple[object, np.ndarray, np.ndarray, np.ndarray]:
+    """What an attacker knows about one population, rebuilt from the manifest: the universe model,
+    every cell's incidence row over the atoms, every count (NaN when hidden) and each row's table.
+    Raises ReleaseError when two tables give one attribute different categories."""
     attr_cats: dict[str, tuple[str, ...]] = {}
     for t in tables:
         for a, cats in t.resource.attributes.items():
             if attr_cats.setdefault(a, tuple(cats)) != tuple(cats):
-                reports[t.name].failures.append(
-                    f"attribute {a!r} has other categories than in another table over the same population"
+                raise ReleaseError(
+                    f"attribute {a!r} has other categories than in another table over the same population",
+                    table=t.name,
                 )
-                return
     model = universe_model(
         attr_cats, {t.name: (t.dimensions, {d: t.categories(d) for d in t.resource.dimensions}) for t in tables}
     )
     inc = np.vstack([model.tables[t.name].incidence for t in tables])
     counts = np.concatenate([t.frame["count"].to_numpy(dtype="float64", na_value=np.nan) for t in tables])
     owner = np.concatenate([[i] * len(t.frame) for i, t in enumerate(tables)])
+    return model, inc, counts, owner
+
+
+def _audit_universe(uid: str, tables, threshold: int, prange: int, reports: dict[str, TableReport]) -> None:
+    try:
+        model, inc, counts, owner = published_system(tables)
+    except ReleaseError as exc:
+        reports[exc.table or tables[0].name].failures.append(str(exc).split(": ", 1)[-1])
+        return
     shown = ~np.isnan(counts)
     if not (~shown).any():
         return

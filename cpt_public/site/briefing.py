@@ -1,41 +1,43 @@
-"""The decisionmaker briefing's figures, as plain functions shared by the page and the PDF."""
+"""The decisionmaker briefing's figures, as plain functions shared by the page and the PDF.
+
+What it shows is the team's choice, in content (``[briefing]`` in site.toml): headline cards,
+each one fact of one finding, and the charts of some findings."""
 
 from __future__ import annotations
 
 import dataclasses
 
+from ..release.bounds import Bounds
 from ..release.catalog import Release
-from .charts import Filters, View, build
-from .content import Content
+from .charts import View, build
+from .content import Content, Figure
+from .facts import Fact
 from .i18n import Translator
 
 
 @dataclasses.dataclass
 class Briefing:
-    cards: list[tuple[str, str]]  # (label, value): the same figures as the findings pages
-    program: View
-    cost: View
+    cards: list[tuple[str, Fact]]  # (label, fact): the same figures as the findings pages
+    charts: list[tuple[str, View]]  # (finding title, view)
 
 
-def briefing(release: Release, content: Content, tr: Translator) -> Briefing:
-    used = build("systems_used", release, "systems_used", tr).facts
-    frequent = build("frequent", release, "frequent_jail_use", tr).facts
-    transitions = build("transitions", release, "release_transitions", tr).facts
-    titles = {f.table: f.title[tr.lang] for f in content.findings}
-    cost = build("cost", release, "service_use_cost", tr, title=titles.get("service_use_cost"))
-    cards = [
-        (tr("people_linked"), used["total"]),
-        (tr("multi_system_users"), f"{used['multi']} ({used['multi_share']})"),
-        (tr("frequent_users"), frequent["frequent"]),
-        (tr("ed_within_30"), transitions["ed_share"]),
-        (tr("total_cost"), cost.facts["total_cost"]),
-    ]
-    program = build(
-        "program",
-        release,
-        "program_outcomes",
-        tr,
-        Filters(outcome="Jail booking"),
-        title=titles.get("program_outcomes"),
-    )
-    return Briefing(cards, program, cost)
+def figures(release: Release, content: Content, items: list[Figure], tr: Translator, bounds: Bounds | None = None):
+    """Each headline figure's label and fact, in the visitor's language."""
+    bounds = bounds or Bounds(release)
+    views: dict[str, View] = {}
+    out = []
+    for item in items:
+        if item.finding not in views:
+            views[item.finding] = build(release, content.finding(item.finding), tr, bounds=bounds)
+        out.append((item.label[tr.lang], views[item.finding].facts[item.fact]))
+    return out
+
+
+def briefing(release: Release, content: Content, tr: Translator, bounds: Bounds | None = None) -> Briefing:
+    bounds = bounds or Bounds(release)
+    cards = figures(release, content, content.site.briefing.cards, tr, bounds)
+    charts = []
+    for fid in content.site.briefing.charts:
+        f = content.finding(fid)
+        charts.append((f.title[tr.lang], build(release, f, tr, bounds=bounds)))
+    return Briefing(cards, charts)

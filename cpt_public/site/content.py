@@ -1,9 +1,14 @@
 """Site content: the CPT's words (``content/``), in every language, checked at start-up.
 
-Another team reuses the app by editing ``content/`` and publishing its own release. Anything
-missing — a translation, a table the release lacks, a chart the app does not know, a category
-without a label, a {fact} a takeaway cites that its chart does not compute — is a ContentError
-naming the file and the entry.
+Another team reuses the app by running ``python -m cpt_public init`` on its release and editing
+the content it writes. Everything any page, the briefing PDF or the printables will need is
+checked when the app starts: a translation, a table the release lacks, a chart that cannot show
+its table, a category or dimension without a name, a {fact} a takeaway cites that its chart
+does not compute, a headline naming an unknown finding. All problems are reported at once, each
+saying whether content or the release is at fault and what to change.
+
+A text that still holds ``TODO`` is a placeholder: the app runs, with a "draft content" banner,
+until none remain (``Content.placeholders``).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import datetime as dt
 import os
 import string
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -86,20 +92,53 @@ class Agreements(_M):
     summary: Text
 
 
+class Figure(_M):
+    """A headline number: one fact of one finding, with its label."""
+
+    finding: str
+    fact: str
+    label: Text
+
+
+class BriefingPlan(_M):
+    cards: list[Figure] = []  # headline numbers across the top
+    charts: list[str] = []  # finding ids whose charts the briefing shows
+
+
 class Site(_M):
+    demonstration: bool = False  # the shipped demonstration's words, not yet a team's own
     team: Team
     members: list[Member]
     subgroups: list[Subgroup] = []
     agreements: Agreements
+    headlines: list[Figure] = []  # Home's "at a glance"
+    briefing: BriefingPlan = BriefingPlan()
+
+
+Selection = dict[str, str | list[str]]
+
+
+class FactSpec(_M):
+    """A fact a takeaway may cite: the count of some cells of the finding's (first) table, or
+    their share of other cells. Dimensions not named are at their Total; ``@first``/``@last``
+    pick a category by position (the latest month)."""
+
+    cells: Selection = {}
+    value: Literal["count", "share"] = "count"
+    of: Selection | None = None  # for a share: the denominator (default: everyone in the table)
 
 
 class Finding(_M):
     id: str
     table: str
-    chart: str
+    also: list[str] = []  # other tables the visitor may switch to (same chart; facts stay the first's)
+    chart: str | None = None  # default: the one the table's dimension roles call for
     title: Text
     question: Text
     takeaway: Text
+    takeaway_when_hidden: Text | None = None  # when a fact it cites is too small to show
+    takeaway_when_none: Text | None = None  # when a fact it cites is zero or about no one
+    facts: dict[str, FactSpec] = {}
 
 
 class Findings(_M):
@@ -139,6 +178,7 @@ class UI(_M):
     ui: dict[str, Text]
     categories: dict[str, Text]
     populations: dict[str, Text]
+    dimensions: dict[str, Text] = {}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,6 +187,7 @@ class Content:
     findings: list[Finding]
     ui: UI
     walks: Walks
+    placeholders: tuple[str, ...] = ()  # where a TODO remains: "file: key.path"
 
     def finding(self, fid: str) -> Finding:
         return next(f for f in self.findings if f.id == fid)
@@ -163,7 +204,16 @@ class Content:
             {k: v.model_dump() for k, v in self.ui.categories.items()},
             lang,
             {k: v.model_dump() for k, v in self.ui.populations.items()},
+            {k: v.model_dump() for k, v in self.ui.dimensions.items()},
         )
+
+    def draft(self, release=None) -> list[str]:
+        """What is not yet the team's own: placeholders, or the demonstration's words beside a
+        release that is not the demonstration's."""
+        out = list(self.placeholders)
+        if self.site.demonstration and release is not None and not release.synthetic:
+            out.insert(0, "site.toml: demonstration = true (this is the shipped demonstration's content)")
+        return out
 
 
 def _missing_translation(error: dict) -> str | None:
@@ -171,8 +221,23 @@ def _missing_translation(error: dict) -> str | None:
     return f"no {LANGUAGES[lang]} text" if error["type"] == "missing" and lang in LANGUAGES else None
 
 
-def _load(path: Path, model):
+PLACEHOLDER = "TODO"
+
+
+def _todos(data, where: str) -> list[str]:
+    if isinstance(data, str):
+        return [where] if PLACEHOLDER in data else []
+    if isinstance(data, dict):
+        return [p for k, v in data.items() for p in _todos(v, f"{where}.{k}" if where else str(k))]
+    if isinstance(data, list):
+        return [p for i, v in enumerate(data) for p in _todos(v, f"{where}[{i}]")]
+    return []
+
+
+def _load(path: Path, model, todos: list[str] | None = None):
     data = read_toml(path, ContentError, f"content file {path.name}")
+    if todos is not None:
+        todos.extend(f"{path.name}: {p}" for p in _todos(data, ""))
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -182,16 +247,21 @@ def _load(path: Path, model):
 
 def load_content(folder: Path | str | None = None, release=None) -> Content:
     folder = Path(folder) if folder else content_dir()
+    todos: list[str] = []
     content = Content(
-        _load(folder / "site.toml", Site),
-        _load(folder / "findings.toml", Findings).finding,
-        _load(folder / "ui.toml", UI),
-        _load(folder / "walks.toml", Walks),
+        _load(folder / "site.toml", Site, todos),
+        _load(folder / "findings.toml", Findings, todos).finding,
+        _load(folder / "ui.toml", UI, todos),
+        _load(folder / "walks.toml", Walks, todos),
+        tuple(todos),
     )
-    _check_findings(content)
-    _check_walks(content)
-    if release is not None:
-        check_against_release(content, release)
+    found = _check_findings(content) + _check_walks(content)
+    if release is not None and not found:
+        found = release_problems(content, release)
+    if found:
+        raise ContentError(
+            f"{len(found)} problem(s) between the content in {folder} and the release:\n  - " + "\n  - ".join(found)
+        )
     return content
 
 
@@ -199,73 +269,136 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def _check_findings(content: Content) -> None:
-    from .charts import KINDS
-
+def _check_findings(content: Content) -> list[str]:
+    out = []
     ids = [f.id for f in content.findings]
-    if len(set(ids)) != len(ids):
-        raise ContentError("findings.toml: finding ids must be unique")
-    for f in content.findings:
-        kind = KINDS.get(f.chart)
-        if kind is None:
-            raise ContentError(
-                f"findings.toml: finding {f.id!r} asks for chart {f.chart!r}; known charts: {', '.join(KINDS)}"
-            )
-        for lang in LANGUAGES:
-            unknown = _placeholders(f.takeaway[lang]) - set(kind.facts)
-            if unknown:
-                raise ContentError(
-                    f"findings.toml: finding {f.id!r} takeaway ({lang}) cites {sorted(unknown)}, "
-                    f"which chart {f.chart!r} does not compute (it has: {', '.join(kind.facts)})"
-                )
+    for fid in sorted({i for i in ids if ids.count(i) > 1}):
+        out.append(f"content: findings.toml: finding id {fid!r} is used twice; give each finding its own id")
+    figures = [("site.toml: headlines", f) for f in content.site.headlines]
+    figures += [("site.toml: briefing.cards", f) for f in content.site.briefing.cards]
+    for where, fig in figures:
+        if fig.finding not in ids:
+            out.append(f"content: {where} names finding {fig.finding!r}, which findings.toml does not have")
+    for fid in content.site.briefing.charts:
+        if fid not in ids:
+            out.append(f"content: site.toml: briefing.charts names finding {fid!r}, which findings.toml does not have")
+    return out
 
 
-def _check_walks(content: Content) -> None:
+def _check_walks(content: Content) -> list[str]:
+    out = []
     findings = {f.id for f in content.findings}
     stations = {s.finding for s in content.walks.station}
     for s in content.walks.station:
         if s.finding not in findings:
-            raise ContentError(f"walks.toml: station {s.finding!r} shows no finding of findings.toml")
+            out.append(f"content: walks.toml: station {s.finding!r} shows no finding of findings.toml")
         if not 1 <= len(s.prompts) <= 4:
-            raise ContentError(f"walks.toml: station {s.finding!r} needs 1 to 4 prompts (2-3 work best)")
+            out.append(f"content: walks.toml: station {s.finding!r} needs 1 to 4 prompts (2-3 work best)")
         for term in s.glossary:
             if term not in content.walks.glossary:
-                raise ContentError(
-                    f"walks.toml: station {s.finding!r} uses glossary term {term!r}, which is not defined"
-                )
+                out.append(f"content: walks.toml: station {s.finding!r} uses glossary term {term!r}, which is not defined")
     ids = [w.id for w in content.walks.walk]
     if len(set(ids)) != len(ids):
-        raise ContentError("walks.toml: walk ids must be unique")
+        out.append("content: walks.toml: walk ids must be unique")
     for w in content.walks.walk:
         missing = [s for s in w.stations if s not in stations]
         if missing:
-            raise ContentError(f"walks.toml: walk {w.id!r} lists stations with no [[station]] entry: {missing}")
+            out.append(f"content: walks.toml: walk {w.id!r} lists stations with no [[station]] entry: {missing}")
         if not w.stations or len(set(w.stations)) != len(w.stations):
-            raise ContentError(f"walks.toml: walk {w.id!r} needs stations, each once")
+            out.append(f"content: walks.toml: walk {w.id!r} needs stations, each once")
+    return out
 
 
-def check_against_release(content: Content, release) -> None:
-    """Every finding's tables exist in the release; every category shown has a label in every language."""
-    from .charts import KINDS
+TAKEAWAYS = ("takeaway", "takeaway_when_hidden", "takeaway_when_none")
 
-    cats = {k: v for k, v in content.ui.categories.items()}
+
+def release_problems(content: Content, release) -> list[str]:
+    """Everything the pages, the briefing and the printables will need from this release."""
+    from ..release.terms import TOTAL
+    from .charts import LayoutError, Names, build, finding_tables, shown_categories, shown_dimensions
+    from .facts import SelectionError, resolve
+
+    out: list[str] = []
+    known = {f.id: set() for f in content.findings}
+    tr = content.translator("en")
+    translators = [content.translator(lang) for lang in LANGUAGES]
     for f in content.findings:
-        for table in KINDS[f.chart].tables(f.table):
-            if table not in release.tables:
-                raise ContentError(
-                    f"findings.toml: finding {f.id!r} needs table {table!r}, which this release does not have "
-                    f"(it has: {', '.join(release.tables)})"
-                )
+        where = f"content: findings.toml: finding {f.id!r}"
+        missing = [t for t in finding_tables(f) if t not in release.tables]
+        if missing:
+            out.append(
+                f"{where} names table {missing[0]!r}, which this release does not have (it has: "
+                f"{', '.join(release.tables)}); change the finding, or publish a release with that table"
+            )
+            continue
+        try:
+            view = build(release, f, tr)
+            for t in f.also:
+                build(release, f, tr, filters=_table_filter(t))
+        except LayoutError as exc:
+            out.append(f"{where}: table {f.table!r} cannot be drawn as asked: {exc}")
+            continue
+        except KeyError as exc:  # a name the chart needs is missing: reported below, per name
+            del exc
+            view = None
+        for name, spec in f.facts.items():
+            try:
+                resolve(release[f.table], spec.cells)
+                if spec.of is not None:
+                    resolve(release[f.table], spec.of)
+            except SelectionError as exc:
+                out.append(f"{where}: fact {name!r}: {exc}")
+        names = set(f.facts) | (set(view.facts.keys()) if view is not None else set())
+        known[f.id] = names if view is not None else set()
+        for key in TAKEAWAYS if view is not None else ():
+            text = getattr(f, key)
+            for lang in LANGUAGES if text is not None else ():
+                unknown = _placeholders(text[lang]) - names
+                if unknown:
+                    out.append(
+                        f"{where}: {key} ({lang}) cites {sorted(unknown)}, which its chart does not compute "
+                        f"(it has: {', '.join(sorted(names))}); declare them under [finding.facts] or cite others"
+                    )
+        unnamed: dict[tuple[str, str], list[str]] = {}
+        unlabelled: dict[tuple[str, str, str], list[str]] = {}
+        for tr_lang in translators:
+            labels = Names(release, tr_lang)
+            for table, d in shown_dimensions(release, f):
+                try:
+                    labels.dim(d)
+                except KeyError:
+                    unnamed.setdefault((d.name, table.name), []).append(LANGUAGES[tr_lang.lang])
+            for table, d, c in shown_categories(release, f):
+                if c != TOTAL and not labels.known(d, c):
+                    unlabelled.setdefault((c, table.name, d.name), []).append(LANGUAGES[tr_lang.lang])
+        for (d, t), langs in unnamed.items():
+            out.append(
+                f"content: ui.toml: dimension {d!r} (table {t!r}) has no name in {', '.join(langs)}; "
+                "add it under [dimensions]"
+            )
+        for (c, t, d), langs in unlabelled.items():
+            out.append(
+                f"content: ui.toml: category {c!r} (table {t!r}, dimension {d!r}) has no label in "
+                f"{', '.join(langs)}; add it under [categories]"
+            )
+    figures = [("headlines", fig) for fig in content.site.headlines]
+    figures += [("briefing.cards", fig) for fig in content.site.briefing.cards]
+    for where, fig in figures:
+        if fig.finding in known and known[fig.finding] and fig.fact not in known[fig.finding]:
+            out.append(
+                f"content: site.toml: {where}: finding {fig.finding!r} has no fact {fig.fact!r} "
+                f"(it has: {', '.join(sorted(known[fig.finding]))})"
+            )
     for t in release.tables.values():
         if t.resource.universe_id not in content.ui.populations:
-            raise ContentError(
-                f"ui.toml: population {t.resource.universe_id!r} (table {t.name!r}) has no name; "
-                f"add it under [populations] in every language"
+            out.append(
+                f"content: ui.toml: population {t.resource.universe_id!r} (table {t.name!r}) has no name; "
+                "add it under [populations] in every language"
             )
-        for d in t.resource.dimensions:
-            for c in t.categories(d):
-                if not Translator.translatable(c, cats):
-                    raise ContentError(
-                        f"ui.toml: category {c!r} (table {t.name!r}, dimension {d!r}) has no label; "
-                        f"add it under [categories] in every language"
-                    )
+    return list(dict.fromkeys(out))
+
+
+def _table_filter(table: str):
+    from .charts import Filters
+
+    return Filters(table=table)

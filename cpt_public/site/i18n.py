@@ -64,8 +64,19 @@ class Translator:
         categories: dict[str, dict[str, str]],
         lang: str,
         populations: dict[str, dict[str, str]] | None = None,
+        dimensions: dict[str, dict[str, str]] | None = None,
     ):
         self.lang, self._ui, self._cats, self._pops = lang, ui, categories, populations or {}
+        self._dims = dimensions or {}
+
+    def has_dim(self, name: str) -> bool:
+        return name in self._dims
+
+    def dim(self, name: str) -> str:
+        return self._dims[name][self.lang]
+
+    def has_cat(self, category: str) -> bool:
+        return category in self._cats
 
     def population(self, universe_id: str, fallback: str) -> str:
         return self._pops.get(universe_id, {}).get(self.lang, fallback)

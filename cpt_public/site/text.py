@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import string
+
 import pandas as pd
 
 from ..release.catalog import Release, Table
@@ -38,10 +40,30 @@ def source_lines(release: Release, tables: list[str], tr: Translator) -> list[st
     return lines
 
 
-def takeaway(template: str, facts: dict[str, str], tr: Translator) -> tuple[str, bool]:
-    """The takeaway with its facts filled in, and whether any fact it cites is suppressed."""
-    text = template.format(**facts)
-    return text, tr("suppressed") in text
+def _cited(template: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+def takeaway(finding, facts, tr: Translator) -> tuple[str, str]:
+    """The finding's takeaway with its facts filled in, and its state: "ok"; "range" (a fact is a
+    range, not a number); or, when a fact it cites is too small to show ("hidden") or zero or
+    about no one ("none"), the wording the content declares for that case — or, failing that, a
+    plain sentence that states no number — so no takeaway ever reads "suppressed people" or
+    "0 people"."""
+    lang = tr.lang
+    template = finding.takeaway[lang]
+    states = {facts[name].state for name in _cited(template)}
+    for state, key, generic in (
+        ("hidden", "takeaway_when_hidden", "takeaway_hidden"),
+        ("none", "takeaway_when_none", "takeaway_none"),
+    ):
+        if state in states or (state == "none" and "zero" in states):
+            fallback = getattr(finding, key)
+            if fallback is not None and not {facts[n].state for n in _cited(fallback[lang])} & {"hidden", "none", "zero"}:
+                return fallback[lang].format(**{n: facts[n].text for n in _cited(fallback[lang])}), state
+            return tr(generic), state
+    text = template.format(**{n: facts[n].text for n in _cited(template)})
+    return text, "range" if "range" in states else "ok"
 
 
 def table_overview(release: Release, tr: Translator) -> pd.DataFrame:

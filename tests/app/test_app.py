@@ -73,18 +73,18 @@ def test_filters_change_the_view(monkeypatch):
     at = app(monkeypatch, finding="monthly_contacts")
     at.switch_page("app_pages/findings.py").run()
     rows_all = len(numbers(at))
-    at.multiselect(key="systems").set_value(["Jail"]).run()
+    at.multiselect(key="monthly_contacts_systems").set_value(["Jail"]).run()
     assert not at.exception
     assert len(numbers(at)) == rows_all // 4
-    at.select_slider(key="years").set_value((2025, 2025)).run()
+    at.select_slider(key="monthly_contacts_years").set_value((2025, 2025)).run()
     assert len(numbers(at)) == 12
 
 
 def test_demographic_and_outcome_filters(monkeypatch):
-    at = app(monkeypatch, finding="demographics", group="race")
+    at = app(monkeypatch, finding="demographics", demographics_group="race_ethnicity")
     at.switch_page("app_pages/findings.py").run()
     assert not at.exception and "Race/ethnicity" in numbers(at).columns[0]
-    at = app(monkeypatch, finding="program_outcomes", outcome="Homeless services entry")
+    at = app(monkeypatch, finding="program_outcomes", program_outcomes_outcome="Homeless services entry")
     at.switch_page("app_pages/findings.py").run()
     assert not at.exception and "Homeless services entry" in numbers(at).columns
 
@@ -107,14 +107,14 @@ def test_a_broken_release_shows_a_clear_page(monkeypatch, tmp_path, release_copy
         target = tmp_path / "empty"
         target.mkdir()
     else:
-        path = release_copy / "tables" / "systems_used.parquet"
+        path = release_copy / "tables" / "people_by_systems_used.parquet"
         path.write_bytes(path.read_bytes()[:-10])
         target = release_copy
     at = app(monkeypatch, target, lang=lang)
     at.run()
     assert not at.exception
     assert at.title[0].value == load_content().translator(lang)("broken_title")
-    expected = {"missing": "does not exist", "empty": "no datapackage.json", "tampered": "systems_used"}[breakage]
+    expected = {"missing": "does not exist", "empty": "no datapackage.json", "tampered": "people_by_systems_used"}[breakage]
     assert expected in at.error[0].value
 
 
@@ -124,13 +124,13 @@ def test_broken_content_shows_a_clear_page(monkeypatch, tmp_path):
     from cpt_public.site.content import CONTENT_DIR
 
     shutil.copytree(CONTENT_DIR, tmp_path / "content")
-    text = (tmp_path / "content" / "findings.toml").read_text().replace('table = "systems_used"', 'table = "nope"', 1)
+    text = (tmp_path / "content" / "findings.toml").read_text().replace('table = "people_by_systems_used"', 'table = "nope"', 1)
     (tmp_path / "content" / "findings.toml").write_text(text)
     monkeypatch.setenv("CPT_CONTENT_DIR", str(tmp_path / "content"))
     at = app(monkeypatch)
     at.run()
     assert not at.exception
-    assert "needs table 'nope'" in at.error[0].value
+    assert "names table 'nope', which this release does not have" in at.error[0].value
 
 
 def test_shipped_demo_release_loads():

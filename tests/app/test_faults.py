@@ -46,11 +46,11 @@ def test_a_release_corrupted_while_the_app_runs_is_refused_and_the_next_one_pick
     at.run()
     before = metrics(at)
     assert not at.exception and before
-    table = release_copy / "tables" / "systems_used.parquet"
+    table = release_copy / "tables" / "people_by_systems_used.parquet"
     table.write_bytes(table.read_bytes()[:-7] + b"garbage")  # edited in place while visitors browse
     at.run()
     assert not at.exception
-    assert at.title[0].value == BROKEN_TITLE and "systems_used" in at.error[0].value
+    assert at.title[0].value == BROKEN_TITLE and "people_by_systems_used" in at.error[0].value
     publish_over(release_copy, ROOT / "published_data")  # a valid release (another county's numbers)
     at.run()
     assert not at.exception and at.title[0].value != BROKEN_TITLE
@@ -86,10 +86,10 @@ def test_the_release_is_loaded_once_and_shared_by_every_session(monkeypatch, rel
         at.run()
     first = cached.release()
     assert all(cached.release() is first for _ in range(3))  # one object, not one per visitor
-    frame = first["systems_used"].frame
+    frame = first["people_by_systems_used"].frame
     view = frame.copy(deep=False)
     view.loc[view.index[0], "suppressed"] = not bool(frame["suppressed"].iat[0])  # a page mutating what it got
-    assert cached.release()["systems_used"].frame["suppressed"].iat[0] == frame["suppressed"].iat[0]
+    assert cached.release()["people_by_systems_used"].frame["suppressed"].iat[0] == frame["suppressed"].iat[0]
 
 
 HOSTILE = [  # each dict is one URL; together they cover every parameter a page reads

@@ -19,6 +19,10 @@ def test_briefing_pdf_is_one_valid_page_with_the_page_figures(lang):
     pdf = PdfReader(io.BytesIO(briefing_pdf(release, content, lang)))
     assert len(pdf.pages) == 1
     text = pdf.pages[0].extract_text()
-    for label, value in briefing(release, content, content.translator(lang)).cards:
-        assert value.split(" ")[0] in text, (label, value)
+    b = briefing(release, content, content.translator(lang))
+    assert len(b.cards) == 5 and [t for t, _ in b.charts] == [
+        content.finding(f).title[lang] for f in content.site.briefing.charts
+    ]
+    for label, value in b.cards:
+        assert str(value).split(" ")[0] in text, (label, value)
     assert ("Synthetic" if lang == "en" else "sintéticos") in text

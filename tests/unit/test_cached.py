@@ -25,7 +25,7 @@ def test_one_release_object_for_every_caller(fresh):
 def test_a_session_changing_what_it_derived_does_not_change_the_shared_table(fresh):
     """Pages filter and select from the shared frames; pandas' copy-on-write makes every such
     derived frame the page's own the moment it is written to."""
-    shared = cached.release()["systems_used"].frame
+    shared = cached.release()["people_by_systems_used"].frame
     before = shared.copy(deep=True)
     head = shared.iloc[:3]
     head.loc[head.index[0], "systems_used"] = "changed"
@@ -33,12 +33,12 @@ def test_a_session_changing_what_it_derived_does_not_change_the_shared_table(fre
     picked["count"] = picked["count"] * 0
     rows = shared[shared["suppressed"] == False]  # noqa: E712  (a page's filter)
     rows.loc[rows.index[0], "count"] = -1
-    assert cached.release()["systems_used"].frame.equals(before)
+    assert cached.release()["people_by_systems_used"].frame.equals(before)
 
 
 def test_the_stamp_changes_when_a_file_is_edited_or_the_folder_replaced(fresh):
     first = cached.release_stamp(fresh)
-    table = fresh / "tables" / "systems_used.parquet"
+    table = fresh / "tables" / "people_by_systems_used.parquet"
     table.write_bytes(table.read_bytes() + b"x")
     assert cached.release_stamp(fresh) != first
     second = cached.release_stamp(fresh)
@@ -70,11 +70,11 @@ def test_views_are_built_once_and_shared(fresh):
     cached._view.clear()
     if not load_content(release=cached.release()):
         pytest.fail("content did not load")
-    a = cached.view("systems_used", "systems_used", "en")
-    b = cached.view("systems_used", "systems_used", "en")
+    a = cached.view("systems_used", "en")
+    b = cached.view("systems_used", "en")
     assert a is b and a.screen_spec is b.screen_spec
     assert "continuousWidth" not in a.screen_spec.get("config", {}).get("view", {})
-    assert cached.view("systems_used", "systems_used", "es") is not a
+    assert cached.view("systems_used", "es") is not a
 
 
 def test_a_broken_release_is_verified_once_per_change_not_per_rerun(fresh, monkeypatch):
@@ -82,7 +82,7 @@ def test_a_broken_release_is_verified_once_per_change_not_per_rerun(fresh, monke
 
     monkeypatch.setattr(cached, "STAMP_TTL_S", 0.0)
     monkeypatch.setattr(cached, "RETRY_S", 0.0)
-    table = fresh / "tables" / "systems_used.parquet"
+    table = fresh / "tables" / "people_by_systems_used.parquet"
     table.write_bytes(table.read_bytes()[:-3] + b"bad")
     loads = []
     real = cached.load_release

@@ -25,7 +25,7 @@ def resource(man, name):
 
 def test_the_shipped_release_and_a_fresh_one_load(county_release):
     release = load_release(county_release)
-    assert set(release.tables) >= {"systems_used", "monthly_contacts"}
+    assert set(release.tables) >= {"people_by_systems_used", "monthly_contacts"}
     assert release["monthly_contacts"].frame["moe90"].notna().all()
 
 
@@ -49,15 +49,15 @@ def test_manifest_not_json(release_copy):
 @pytest.mark.parametrize(
     "change,message",
     [
-        (lambda m: resource(m, "systems_used").update(path="../../etc/passwd"), "manifest schema"),
-        (lambda m: resource(m, "systems_used").pop("cpt:disclosureControl"), "manifest schema"),
-        (lambda m: resource(m, "systems_used")["schema"]["fields"][0].pop("cpt:rule"), "needs a cpt:role"),
+        (lambda m: resource(m, "people_by_systems_used").update(path="../../etc/passwd"), "manifest schema"),
+        (lambda m: resource(m, "people_by_systems_used").pop("cpt:disclosureControl"), "manifest schema"),
+        (lambda m: resource(m, "people_by_systems_used")["schema"]["fields"][0].pop("cpt:rule"), "needs a cpt:role"),
         (
-            lambda m: resource(m, "systems_used")["schema"]["fields"][0].update({"cpt:role": "vibes"}),
+            lambda m: resource(m, "people_by_systems_used")["schema"]["fields"][0].update({"cpt:role": "vibes"}),
             "needs a cpt:role",
         ),
         (lambda m: resource(m, "age_by_multi_system")["cpt:attributes"]["age_group"].reverse(), "expected"),
-        (lambda m: resource(m, "systems_used")["cpt:attributes"].pop("ed"), "does not list"),
+        (lambda m: resource(m, "people_by_systems_used")["cpt:attributes"].pop("ed"), "does not list"),
         (lambda m: resource(m, "monthly_contacts")["cpt:disclosureControl"].update(epsilon=None), "manifest schema"),
         (lambda m: m["cpt:privacy"].update(epsilonBudget=0.5), "over its budget"),
         (lambda m: m["resources"].append(m["resources"][0]), "lists a table twice"),
@@ -70,8 +70,8 @@ def test_manifest_problems(release_copy, change, message):
 
 
 def test_missing_table_file(release_copy):
-    (release_copy / "tables" / "systems_used.parquet").unlink()
-    with pytest.raises(ReleaseError, match="systems_used.*missing"):
+    (release_copy / "tables" / "people_by_systems_used.parquet").unlink()
+    with pytest.raises(ReleaseError, match="people_by_systems_used.*missing"):
         load_release(release_copy)
 
 
@@ -89,25 +89,25 @@ def test_a_visible_small_count_is_refused_even_with_a_matching_hash(release_copy
 
 
 def test_a_suppressed_cell_shown_as_zero_is_refused(release_copy):
-    f = frame_of(release_copy, "program_outcomes")
+    f = frame_of(release_copy, "housing_outcomes")
     i = f.index[f["suppressed"]][0]
     f.loc[i, "count"] = 0
-    rewrite_table(release_copy, "program_outcomes", f)
+    rewrite_table(release_copy, "housing_outcomes", f)
     with pytest.raises(ReleaseError, match="null exactly when the cell is suppressed"):
         load_release(release_copy)
 
 
 def test_a_dropped_row_is_refused(release_copy):
-    f = frame_of(release_copy, "systems_used").iloc[1:]
-    rewrite_table(release_copy, "systems_used", f)
+    f = frame_of(release_copy, "people_by_systems_used").iloc[1:]
+    rewrite_table(release_copy, "people_by_systems_used", f)
     with pytest.raises(ReleaseError, match="one per combination"):
         load_release(release_copy)
 
 
 def test_a_person_level_column_is_refused(release_copy):
-    f = frame_of(release_copy, "systems_used").rename(columns={"systems_used": "person_id"})
-    rewrite_table(release_copy, "systems_used", f)
-    edit_manifest(release_copy, lambda m: resource(m, "systems_used")["schema"]["fields"][0].update(name="person_id"))
+    f = frame_of(release_copy, "people_by_systems_used").rename(columns={"systems_used": "person_id"})
+    rewrite_table(release_copy, "people_by_systems_used", f)
+    edit_manifest(release_copy, lambda m: resource(m, "people_by_systems_used")["schema"]["fields"][0].update(name="person_id"))
     with pytest.raises(ReleaseError, match="person-level identifiers"):
         load_release(release_copy)
 

@@ -51,20 +51,69 @@ def test_a_blank_translation_is_refused(content_copy):
 
 def test_an_unknown_table_is_named(content_copy):
     replace(content_copy / "findings.toml", 'table = "frequent_jail_use"', 'table = "frequent_flyers"')
-    with pytest.raises(ContentError, match="needs table 'frequent_flyers', which this release does not have"):
+    with pytest.raises(ContentError, match="names table 'frequent_flyers', which this release does not have"):
         load_content(content_copy, release=load_release())
 
 
-def test_an_unknown_chart_is_named(content_copy):
-    replace(content_copy / "findings.toml", 'chart = "frequent"', 'chart = "pie"')
-    with pytest.raises(ContentError, match="asks for chart 'pie'"):
-        load_content(content_copy)
+def test_a_chart_that_cannot_show_its_table_is_named(content_copy):
+    replace(content_copy / "findings.toml", 'table = "frequent_jail_use"', 'table = "frequent_jail_use"\nchart = "pie"')
+    with pytest.raises(ContentError, match="finding 'frequent_jail_use': table 'frequent_jail_use' cannot be drawn.*'pie'"):
+        load_content(content_copy, release=load_release())
 
 
 def test_a_takeaway_citing_an_unknown_fact_is_refused(content_copy):
     replace(content_copy / "findings.toml", "{four} used all four.", "{five} used all five.")
-    with pytest.raises(ContentError, match=r"cites \['five'\]"):
-        load_content(content_copy)
+    with pytest.raises(ContentError, match=r"cites \['five'\].*declare them under \[finding.facts\]"):
+        load_content(content_copy, release=load_release())
+
+
+def test_every_problem_is_reported_at_once_saying_who_is_at_fault(content_copy):
+    replace(content_copy / "findings.toml", "{four} used all four.", "{five} used all five.")
+    replace(content_copy / "findings.toml", 'table = "frequent_jail_use"', 'table = "frequent_flyers"')
+    replace(content_copy / "ui.toml", 'gender = { en = "Gender", es = "Género" }\n', "")
+    replace(content_copy / "site.toml", 'fact = "multi_share"', 'fact = "multi_shares"')
+    replace(
+        content_copy / "findings.toml",
+        'facts.four = { cells = { systems_used = "4" } }',
+        'facts.four = { cells = { systems_used = "5" } }',
+    )
+    with pytest.raises(ContentError) as err:
+        load_content(content_copy, release=load_release())
+    text = str(err.value)
+    assert text.startswith("5 problem(s)")
+    for part in (
+        "cites ['five']",
+        "names table 'frequent_flyers'",
+        "dimension 'gender' (table 'gender_by_multi_system') has no name",
+        "headlines: finding 'systems_used' has no fact 'multi_shares'",
+        "fact 'four': dimension 'systems_used' of table 'people_by_systems_used' has no category '5'",
+    ):
+        assert part in text, part
+    assert all(line.startswith("  - content: ") for line in text.splitlines()[1:])
+
+
+def test_a_sum_over_overlapping_categories_is_refused(content_copy):
+    text = (content_copy / "findings.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        'table = "housing_outcomes"\n',
+        'table = "housing_outcomes"\nfacts.both = { cells = { followup_window = "@first", group = "Program", '
+        'outcome = ["Jail booking", "Emergency department visit"] } }\n',
+    )
+    (content_copy / "findings.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError, match="categories overlap .* cannot be added up"):
+        load_content(content_copy, release=load_release())
+
+
+def test_placeholders_are_listed_and_demo_words_beside_a_real_release_are_a_draft(content_copy):
+    assert load_content(content_copy).placeholders == ()
+    replace(content_copy / "site.toml", 'vision = { en = "A county', 'vision = { en = "TODO: A county')
+    content = load_content(content_copy)
+    assert content.placeholders == ("site.toml: team.vision.en",)
+
+    class Real:
+        synthetic = False
+
+    assert content.draft(Real())[0].startswith("site.toml: demonstration = true")
 
 
 def test_a_category_without_a_label_is_named(content_copy):

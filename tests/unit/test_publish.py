@@ -45,7 +45,7 @@ def test_county_release_passes_the_audit(county_release):
 def test_audit_command_prints_per_table_results(county_release):
     out = cli("audit", county_release)
     assert out.returncode == 0, out.stderr
-    for name in ("systems_used", "system_overlap", "program_outcomes", "monthly_contacts"):  # one line per table
+    for name in ("people_by_systems_used", "system_overlap", "housing_outcomes", "monthly_contacts"):  # one line per table
         assert name in out.stdout
     assert "OK" in out.stdout
 
@@ -234,14 +234,14 @@ def test_crafted_leak_through_a_margin_shared_by_two_tables_is_refused(tmp_path)
 
 
 def test_a_tampered_table_fails_audit_and_is_refused_by_the_loader(release_copy):
-    path = release_copy / "tables" / "systems_used.parquet"
+    path = release_copy / "tables" / "people_by_systems_used.parquet"
     frame = pd.read_parquet(path)
     frame.loc[1, "count"] = frame.loc[1, "count"] + 1
-    rewrite_table(release_copy, "systems_used", frame, fix_hash=False)
-    with pytest.raises(ReleaseError, match="systems_used.*it was changed"):
+    rewrite_table(release_copy, "people_by_systems_used", frame, fix_hash=False)
+    with pytest.raises(ReleaseError, match="people_by_systems_used.*it was changed"):
         load_release(release_copy)
     out = cli("audit", release_copy)
-    assert out.returncode == 1 and "systems_used" in out.stdout and "it was changed" in out.stdout
+    assert out.returncode == 1 and "people_by_systems_used" in out.stdout and "it was changed" in out.stdout
 
 
 def test_a_same_size_change_is_caught_by_the_hash(release_copy):

@@ -20,10 +20,10 @@ def test_demo_spec_loads():
     spec = load_spec()
     assert spec.release.synthetic and spec.release.threshold == 11 and spec.protection_range == 11
     assert {t.name for t in spec.tables} >= {
-        "systems_used",
+        "people_by_systems_used",
         "system_overlap",
         "monthly_contacts",
-        "program_outcomes",
+        "housing_outcomes",
         "frequent_jail_use",
         "release_transitions",
         "service_use_cost",
@@ -65,7 +65,7 @@ def test_spec_mistakes_name_the_key(tmp_path, change, message):
         (("threshold = 11", "threshold = 1", 1), "threshold"),
         (("[release]", "[release]\nsurprise = 1", 1), "surprise"),
         (("end = 2025-12-31", "end = 2021-12-31", 1), "period end must be after its start"),
-        (('name = "systems_used"', 'name = "system_overlap"', 1), "table names must be unique"),
+        (('name = "people_by_systems_used"', 'name = "system_overlap"', 1), "table names must be unique"),
         (
             (
                 'dimensions = ["followup_window", "outcome", "group"]\nprotection = { method = "suppression" }',

@@ -62,7 +62,7 @@ def test_a_new_system_is_a_spec_edit_and_a_file(tmp_path):
     manifest = json.loads((tmp_path / "out" / "datapackage.json").read_text())
     res = {r["name"]: r for r in manifest["resources"]}
     assert "child_welfare" in res["system_overlap"]["cpt:dimensions"]
-    used = next(f for f in res["systems_used"]["schema"]["fields"] if f["name"] == "systems_used")
+    used = next(f for f in res["people_by_systems_used"]["schema"]["fields"] if f["name"] == "systems_used")
     assert used["constraints"]["enum"] == ["0", "1", "2", "3", "4", "5", "Total"]
     monthly = next(f for f in res["monthly_contacts"]["schema"]["fields"] if f["name"] == "system")
     assert "Child welfare" in monthly["constraints"]["enum"]

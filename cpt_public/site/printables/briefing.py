@@ -32,10 +32,13 @@ def briefing_pdf(release, content, lang: str, heard: list[str] | None = None) ->
         pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
     # headline cards
-    width = (pdf.w - 28 - 4 * 3) / len(b.cards)
-    y = pdf.get_y()
+    per_row = min(5, max(1, len(b.cards)))
+    width = (pdf.w - 28 - (per_row - 1) * 3) / per_row
+    top = pdf.get_y()
     for i, (label, value) in enumerate(b.cards):
-        x = 14 + i * (width + 3)
+        value = str(value)
+        x = 14 + (i % per_row) * (width + 3)
+        y = top + (i // per_row) * 27
         pdf.set_fill_color(238, 242, 247)
         pdf.rect(x, y, width, 24, style="F")
         pdf.set_xy(x + 2, y + 2)
@@ -44,8 +47,8 @@ def briefing_pdf(release, content, lang: str, heard: list[str] | None = None) ->
         pdf.set_xy(x + 2, y + 12)
         pdf.set_font("Helvetica", "", 8)
         pdf.multi_cell(width - 4, 3.6, _t(label), new_x="LEFT", new_y="NEXT", align="L")
-    pdf.set_y(y + 28)
-    for heading, view in ((tr("program_vs_comparison"), b.program), (tr("cost_of_use"), b.cost)):
+    pdf.set_y(top + 27 * -(-len(b.cards) // per_row) + 1)
+    for heading, view in b.charts[:2]:  # one page: the first two charts the team chose
         pdf.set_font("Helvetica", "B", 12)
         pdf.cell(0, 7, _t(heading), new_x="LMARGIN", new_y="NEXT")
         png = vlc.vegalite_to_png(view.figure.properties(width=620, height=170).to_json(), scale=2)

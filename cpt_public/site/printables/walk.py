@@ -12,6 +12,8 @@ import io
 import vl_convert as vlc
 from fpdf import FPDF
 
+from ...release.bounds import Bounds
+
 from ..charts import build
 from ..i18n import fmt_date
 from ..text import takeaway
@@ -25,18 +27,19 @@ def _chart_png(view, width: int, height: int) -> bytes:
     return vlc.vegalite_to_png(view.figure.properties(width=width, height=height).to_json(), scale=2)
 
 
-def _station_parts(release, content, walk, n: int, lang: str, base_url: str):
+def _station_parts(release, content, walk, n: int, lang: str, base_url: str, bounds=None):
     finding = content.finding(walk.stations[n - 1])
     station = content.station(finding.id)
     tr = content.translator(lang)
-    view = build(finding.chart, release, finding.table, tr, title=finding.title[lang])
-    text, _ = takeaway(finding.takeaway[lang], view.facts, tr)
+    view = build(release, finding, tr, bounds=bounds)
+    text, _ = takeaway(finding, view.facts, tr)
     return finding, station, tr, view, text, station_url(base_url, walk.id, n, lang)
 
 
 def posters_pdf(release, content, walk_id: str, lang: str, base_url: str, only: int | None = None) -> bytes:
     """One poster page per station of the walk (or only station ``only``, 1-based)."""
     walk = content.walk(walk_id)
+    bounds = Bounds(release)
     pdf = FPDF(format=POSTER, unit="mm")
     pdf.set_auto_page_break(False)
     pdf.set_margins(25, 22, 25)
@@ -46,7 +49,7 @@ def posters_pdf(release, content, walk_id: str, lang: str, base_url: str, only: 
     for n in range(1, len(walk.stations) + 1):
         if only is not None and n != only:
             continue
-        finding, station, tr, view, text, link = _station_parts(release, content, walk, n, lang, base_url)
+        finding, station, tr, view, text, link = _station_parts(release, content, walk, n, lang, base_url, bounds)
         pdf.add_page()
         pdf.set_font("Helvetica", "", 26)
         pdf.set_text_color(11, 79, 138)
@@ -116,6 +119,7 @@ def handout_pdf(release, content, walk_id: str, lang: str, base_url: str) -> byt
     """The packet: a cover, then one page per station (chart, takeaway, prompts, words, QR)."""
     walk = content.walk(walk_id)
     tr = content.translator(lang)
+    bounds = Bounds(release)
     pdf = _letter(walk.title[lang], lang)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 22)
@@ -137,7 +141,7 @@ def handout_pdf(release, content, walk_id: str, lang: str, base_url: str) -> byt
     for n, fid in enumerate(walk.stations, 1):
         pdf.cell(0, 7, _t(f"{n}. {content.finding(fid).title[lang]}"), new_x="LMARGIN", new_y="NEXT")
     for n in range(1, len(walk.stations) + 1):
-        finding, station, tr, view, text, link = _station_parts(release, content, walk, n, lang, base_url)
+        finding, station, tr, view, text, link = _station_parts(release, content, walk, n, lang, base_url, bounds)
         pdf.add_page()
         pdf.set_font("Helvetica", "", 11)
         pdf.cell(0, 6, _t(tr("station_of", n=n, m=len(walk.stations))), new_x="LMARGIN", new_y="NEXT")
