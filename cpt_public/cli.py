@@ -56,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--out", required=True, type=Path, help="folder to write the PDFs into")
     w.add_argument("--base-url", default="http://localhost:8501", help="public address of the app, for QR codes")
     w.add_argument("--release", type=Path, default=None, help="release folder (default: published_data)")
+    w.add_argument("--content", type=Path, default=None, help="content folder (default: CPT_CONTENT_DIR or content/)")
+
+    n = sub.add_parser("init", help="draft a new team's content (site, findings, walk, labels) from its release")
+    n.add_argument("--release", type=Path, default=None, help="release folder (default: published_data)")
+    n.add_argument("--out", required=True, type=Path, help="content folder to write (then set CPT_CONTENT_DIR to it)")
+    n.add_argument("--force", action="store_true", help="overwrite content files already in --out")
 
     f = sub.add_parser("input-format", help="print the record files and columns a release spec asks for (Markdown)")
     f.add_argument("--spec", type=Path, default=None, help="release spec (TOML); default: the shipped demo spec")
@@ -131,13 +137,24 @@ def _run(args) -> int:
             raise CptError("use a password of at least 12 characters")
         print(hash_password(password))
         return 0
+    if args.command == "init":
+        from .release.catalog import load_release
+        from .site.scaffold import scaffold
+
+        todo = scaffold(load_release(args.release), args.out, force=args.force)
+        print(f"wrote draft content for this release to {args.out}")
+        print(f"run the app on it with: CPT_CONTENT_DIR={args.out} streamlit run app.py")
+        if todo:
+            print(f"{len(todo)} placeholder(s) to fill in (the site shows a draft banner until none remain):")
+            print("\n".join(f"  [ ] {item}" for item in todo))
+        return 0
     if args.command == "printables":
         from .release.catalog import load_release
         from .site.content import load_content
         from .site.printables.walk import glossary_pdf, handout_pdf, posters_pdf
 
         release = load_release(args.release)
-        content = load_content(release=release)
+        content = load_content(args.content, release=release)
         if args.walk not in {w.id for w in content.walks.walk}:
             raise CptError(f"no walk {args.walk!r}; walks: {', '.join(w.id for w in content.walks.walk)}")
         args.out.mkdir(parents=True, exist_ok=True)

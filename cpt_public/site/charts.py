@@ -341,7 +341,10 @@ def layout(table: Table, chart: str | None = None) -> Layout:
             raise LayoutError("a composition chart needs a group dimension with a Total and a category to compare")
         out = Layout(shape, main=main, series=group)
     elif shape == "bars":
-        out = Layout(shape, main=dims[0], series=dims[1] if len(dims) > 1 else None)
+        # Categories along the axis; a flag or a group (Yes/No, Program/Comparison) as colours.
+        main = first([d for d in dims if d.role not in ("flag", "group")]) or dims[0]
+        rest = [d for d in dims if d is not main]
+        out = Layout(shape, main=main, series=first(rest))
     else:
         raise LayoutError(f"unknown chart {shape!r} (known: {', '.join(SHAPES)})")
     shown = {d.name for d in (out.main, out.series, out.outcome, *out.flags) if d is not None}
@@ -539,7 +542,7 @@ def _plain_facts(ctx: Context) -> Facts:
         return _largest(ctx, main, at)
 
     out["largest"] = lambda: F.label_fact(
-        None if largest()[0] is None else ctx.names.cat(main, largest()[0]), ctx.tr, largest()[1]
+        None if largest()[0] is None else ctx.names.member(main, largest()[0]), ctx.tr, largest()[1]
     )
     out["largest_count"] = lambda: (
         ctx.count(**at, **{main.name: largest()[0]}) if largest()[0] and not largest()[1] else _no_fact(ctx, largest())
@@ -611,7 +614,7 @@ def _composition_view(ctx: Context) -> View:
         "everyone": lambda: ctx.count(**whole),
         "group_share": lambda: ctx.share(in_group, whole),
         "largest": lambda: F.label_fact(
-            None if largest()[0] is None else names.cat(main, largest()[0]), tr, largest()[1]
+            None if largest()[0] is None else names.member(main, largest()[0]), tr, largest()[1]
         ),
         "largest_share": lambda: (
             ctx.share({group.name: first, main.name: largest()[0]}, in_group)

@@ -126,12 +126,14 @@ def count_fact(a: Amount, tr: Translator, threshold: int, fmt=None) -> Fact:
     if a.value is not None and (a.exact or not careful(a.value, a.moe)):
         v = round(a.value)
         return Fact(tr("no_one") if v == 0 and fmt == tr.num else fmt(v), "zero" if v == 0 else "ok")
-    return range_fact(a.lo, a.hi, tr, threshold, fmt)
+    return range_fact(a.lo, a.hi, tr, threshold, fmt, noisy=a.moe > 0)
 
 
-def range_fact(lo: float, hi: float, tr: Translator, threshold: int, fmt=None) -> Fact:
+def range_fact(lo: float, hi: float, tr: Translator, threshold: int, fmt=None, noisy: bool = False) -> Fact:
+    """``noisy``: a DP value's 90% range, which may be as wide as its upper end and still be worth
+    saying; a range from hidden cells must be narrower (``too_wide``)."""
     fmt = fmt or tr.num
-    if too_wide(lo, hi, threshold):
+    if hi == math.inf or (too_wide(lo, hi, threshold) and not (noisy and hi - lo <= max(2 * threshold, hi))):
         return Fact(tr("too_few"), "hidden")
     lo, hi = round(lo), round(hi)
     if lo <= 0:

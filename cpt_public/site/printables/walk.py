@@ -13,7 +13,6 @@ import vl_convert as vlc
 from fpdf import FPDF
 
 from ...release.bounds import Bounds
-
 from ..charts import build
 from ..i18n import fmt_date
 from ..text import takeaway
