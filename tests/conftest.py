@@ -63,3 +63,46 @@ def release_copy(tmp_path, county_release) -> Path:
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under a folder, for byte-for-byte comparisons."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+TEAMS = {  # example teams' specs (cpt_public/specs) and a degenerate one: (spec, people)
+    "reentry": (ROOT / "cpt_public" / "specs" / "reentry.toml", 2500),
+    "hmis_only": (ROOT / "cpt_public" / "specs" / "hmis_only.toml", 2500),
+    "homeless_coalition": (ROOT / "cpt_public" / "specs" / "homeless_coalition.toml", 2500),
+    "degenerate": (ROOT / "tests" / "fixtures" / "degenerate.toml", 200),
+}
+
+
+@pytest.fixture(scope="session")
+def team_site(tmp_path_factory):
+    """``team_site(name)`` -> (release folder, content folder): the team's synthetic records
+    published with its spec, and the content ``python -m cpt_public init`` drafts from it."""
+    from cpt_public.release.catalog import load_release
+    from cpt_public.site.scaffold import scaffold
+
+    made: dict[str, tuple[Path, Path]] = {}
+
+    def make(name: str) -> tuple[Path, Path]:
+        if name not in made:
+            spec, people = TEAMS[name]
+            root = tmp_path_factory.mktemp(f"team_{name}")
+            from cpt_public.release.spec import load_spec
+
+            synth.write(synth.synthesize(people, seed=5, spec=load_spec(spec)), root / "input")
+            publish(root / "input", root / "release", spec, seed=1, log=quiet)
+            scaffold(load_release(root / "release"), root / "content")
+            made[name] = (root / "release", root / "content")
+        return made[name]
+
+    return make
+
+
+def fill_placeholders(content: Path) -> None:
+    """What a team does after ``init``: replace every placeholder with its own words."""
+    import re
+
+    for f in content.glob("*.toml"):
+        text = f.read_text(encoding="utf-8")
+        text = re.sub(r"TODO: traducir — ", "", text)
+        text = re.sub(r"TODO: ", "Our ", text)
+        f.write_text(text, encoding="utf-8")

@@ -241,8 +241,6 @@ def _bars(
     return alt.layer(*layers)
 
 
-
-
 # ----------------------------------------------------------------------------- what a finding shows
 
 
@@ -500,9 +498,7 @@ def _bar_view(ctx: Context) -> View:
         df["series"] = [names.member(series, c) for c in fr[series.name]]
         series_order = [names.member(series, c) for c in ctx.inner(series)]
         extra = dict(series="series", series_order=series_order)
-    chart = _bars(
-        df, tr, cat="cat", cat_title=names.dim(main), value_title=_measure(ctx), order=order, **extra
-    )
+    chart = _bars(df, tr, cat="cat", cat_title=names.dim(main), value_title=_measure(ctx), order=order, **extra)
     if series is None:
         desc = f"{names.dim(main)}: " + "; ".join(f"{c}: {lbl}" for c, lbl in zip(df["cat"], df["label"]))
         table = pd.DataFrame({names.dim(main): df["cat"], _measure(ctx): df["label"]})
@@ -646,8 +642,10 @@ def _combo_name(ctx: Context, row) -> str:
 
 def _flag_where(ctx: Context, **chosen) -> dict:
     """Flags not chosen: all (their Total, or both Yes and No)."""
-    return {d.name: chosen.get(d.name, TOTAL if TOTAL in ctx.table.categories(d.name) else list(YES_NO))
-            for d in ctx.lay.flags}
+    return {
+        d.name: chosen.get(d.name, TOTAL if TOTAL in ctx.table.categories(d.name) else list(YES_NO))
+        for d in ctx.lay.flags
+    }
 
 
 def _overlap_view(ctx: Context) -> View:
@@ -656,7 +654,12 @@ def _overlap_view(ctx: Context) -> View:
     df = _cells(ctx, fr).assign(cat=list(fr["cat"]))
     desc = f"{tr('combination')}: " + "; ".join(f"{c}: {lbl}" for c, lbl in zip(df["cat"], df["label"]))
     chart = _bars(
-        df, tr, cat="cat", cat_title=tr("combination"), value_title=_measure(ctx), order=list(df["cat"]),
+        df,
+        tr,
+        cat="cat",
+        cat_title=tr("combination"),
+        value_title=_measure(ctx),
+        order=list(df["cat"]),
         horizontal=True,
     )
     table = pd.DataFrame({tr("combination"): df["cat"], _measure(ctx): df["label"]})
@@ -668,7 +671,7 @@ def _combo_facts(ctx: Context, fr: pd.DataFrame) -> Facts:
     whole = _flag_where(ctx)
 
     def positions(min_yes: int) -> list[int]:
-        mask = (ctx.table.frame.index.isin(fr[fr["n_yes"] >= min_yes].index))
+        mask = ctx.table.frame.index.isin(fr[fr["n_yes"] >= min_yes].index)
         return list(pd.Series(mask).to_numpy().nonzero()[0])
 
     def amount(min_yes: int) -> F.Amount:
@@ -679,20 +682,25 @@ def _combo_facts(ctx: Context, fr: pd.DataFrame) -> Facts:
         shown = multi[multi["count"].notna()].sort_values("count", ascending=False)
         best = shown.iloc[0] if len(shown) and shown["count"].iloc[0] > 0 else None
         best_n = float(best["count"]) if best is not None else 0.0
-        hidden = [F.amount(ctx.table, [ctx.table.frame.index.get_loc(i)], ctx.bounds).hi
-                  for i in multi[multi["count"].isna()].index]
+        hidden = [
+            F.amount(ctx.table, [ctx.table.frame.index.get_loc(i)], ctx.bounds).hi
+            for i in multi[multi["count"].isna()].index
+        ]
         return best, any(h >= max(best_n, 1) for h in hidden)
 
     total = lambda: F.count_fact(F.amount(ctx.table, F.rows(ctx.table, whole), ctx.bounds), ctx.tr, ctx.threshold)  # noqa: E731
     facts: Facts = {
         "total": total,
         "multi": lambda: F.count_fact(amount(2), ctx.tr, ctx.threshold),
-        "multi_share": lambda: F.share_fact(amount(2), F.amount(ctx.table, F.rows(ctx.table, whole), ctx.bounds), ctx.tr),
+        "multi_share": lambda: F.share_fact(
+            amount(2), F.amount(ctx.table, F.rows(ctx.table, whole), ctx.bounds), ctx.tr
+        ),
         "any": lambda: F.count_fact(amount(1), ctx.tr, ctx.threshold),
         "any_share": lambda: F.share_fact(amount(1), F.amount(ctx.table, F.rows(ctx.table, whole), ctx.bounds), ctx.tr),
         "top_combo": lambda: F.label_fact(None if top()[0] is None else top()[0]["cat"], ctx.tr, top()[1]),
         "top_count": lambda: (
-            ctx.count(**{f: top()[0][f] for f in flags}) if top()[0] is not None and not top()[1]
+            ctx.count(**{f: top()[0][f] for f in flags})
+            if top()[0] is not None and not top()[1]
             else F.label_fact(None, ctx.tr, top()[1])
         ),
     }
@@ -709,9 +717,7 @@ def _flow_view(ctx: Context) -> View:
     df = _cells(ctx, fr).assign(cat=list(fr["cat"]))
     whole = _flag_where(ctx)
     total = ctx.count(**whole)
-    desc = f"{tr('in_population')}: {total.text}. " + "; ".join(
-        f"{c}: {lbl}" for c, lbl in zip(df["cat"], df["label"])
-    )
+    desc = f"{tr('in_population')}: {total.text}. " + "; ".join(f"{c}: {lbl}" for c, lbl in zip(df["cat"], df["label"]))
     shown = df[df["value"].notna() & (df["value"] > 0)]
     sankey = go.Figure(
         go.Sankey(
@@ -737,11 +743,22 @@ def _flow_view(ctx: Context) -> View:
     if "moe90" not in fr:
         df = df.drop(columns=["lo", "hi"])
     chart = _bars(
-        df, tr, cat="cat", cat_title=tr("outcome_after"), value_title=_measure(ctx), order=list(df["cat"]),
+        df,
+        tr,
+        cat="cat",
+        cat_title=tr("outcome_after"),
+        value_title=_measure(ctx),
+        order=list(df["cat"]),
         horizontal=True,
     )
-    view = _view(ctx, chart, desc, pd.DataFrame({tr("outcome_after"): df["cat"], _measure(ctx): df["label"]}),
-                 _combo_facts(ctx, fr), care=_care(fr))
+    view = _view(
+        ctx,
+        chart,
+        desc,
+        pd.DataFrame({tr("outcome_after"): df["cat"], _measure(ctx): df["label"]}),
+        _combo_facts(ctx, fr),
+        care=_care(fr),
+    )
     view.chart = sankey
     return view
 
@@ -862,7 +879,9 @@ def _cost_view(ctx: Context) -> View:
         f"{c}{', ' + s if series is not None else ''}: {lbl}"
         for c, s, lbl in zip(df["cat"], df.get("series", [""] * len(df)), df["label"])
     )
-    chart = _bars(df, tr, cat="cat", cat_title=names.dim(main), value_title=tr("cost"), order=order, fmt="$,.2s", **extra)
+    chart = _bars(
+        df, tr, cat="cat", cat_title=names.dim(main), value_title=tr("cost"), order=order, fmt="$,.2s", **extra
+    )
     cols = {names.dim(main): df["cat"]}
     if series is not None:
         cols[tr("group")] = df["series"]
@@ -1093,7 +1112,9 @@ def controls(release: Release, finding, tr: Translator) -> list[Control]:
             c: names.dim(m) if m is not None else release[t].resource.title for c, m, t in zip(codes, mains, tables)
         }
         out.append(
-            Control("table", "group", "pick", tr("filter_view"), tuple(codes), labels, codes[0], dict(zip(codes, tables)))
+            Control(
+                "table", "group", "pick", tr("filter_view"), tuple(codes), labels, codes[0], dict(zip(codes, tables))
+            )
         )
     table = release[finding.table]
     lay = layout(table, finding.chart)
@@ -1110,7 +1131,10 @@ def controls(release: Release, finding, tr: Translator) -> list[Control]:
                     "series",
                     "systems" if lay.series.role == "system" else "series",
                     "many",
-                    names.dim(lay.series), opts, {c: names.cat(lay.series, c) for c in opts}, opts
+                    names.dim(lay.series),
+                    opts,
+                    {c: names.cat(lay.series, c) for c in opts},
+                    opts,
                 )
             )
     if lay.shape == "rates":
@@ -1118,7 +1142,15 @@ def controls(release: Release, finding, tr: Translator) -> list[Control]:
         opts = tuple(c for c in table.categories(lay.outcome.name) if c != den)
         if len(opts) > 1:
             out.append(
-                Control("outcome", "outcome", "one", tr("filter_outcome"), opts, {c: names.cat(lay.outcome, c) for c in opts}, opts[0])
+                Control(
+                    "outcome",
+                    "outcome",
+                    "one",
+                    tr("filter_outcome"),
+                    opts,
+                    {c: names.cat(lay.outcome, c) for c in opts},
+                    opts[0],
+                )
             )
     return out
 

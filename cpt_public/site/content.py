@@ -296,7 +296,9 @@ def _check_walks(content: Content) -> list[str]:
             out.append(f"content: walks.toml: station {s.finding!r} needs 1 to 4 prompts (2-3 work best)")
         for term in s.glossary:
             if term not in content.walks.glossary:
-                out.append(f"content: walks.toml: station {s.finding!r} uses glossary term {term!r}, which is not defined")
+                out.append(
+                    f"content: walks.toml: station {s.finding!r} uses glossary term {term!r}, which is not defined"
+                )
     ids = [w.id for w in content.walks.walk]
     if len(set(ids)) != len(ids):
         out.append("content: walks.toml: walk ids must be unique")

@@ -129,11 +129,17 @@ def count_fact(a: Amount, tr: Translator, threshold: int, fmt=None) -> Fact:
     return range_fact(a.lo, a.hi, tr, threshold, fmt, noisy=a.moe > 0)
 
 
+def worth_saying(lo: float, hi: float, threshold: int) -> bool:
+    """A DP value's 90% range is said when it is informative: within a factor of four ("between 62
+    and 172"), or, reaching down to zero, small ("fewer than 45"); "fewer than 1,615" is not."""
+    return hi <= 4 * lo if lo > 0 else hi <= 4 * threshold
+
+
 def range_fact(lo: float, hi: float, tr: Translator, threshold: int, fmt=None, noisy: bool = False) -> Fact:
-    """``noisy``: a DP value's 90% range, which may be as wide as its upper end and still be worth
-    saying; a range from hidden cells must be narrower (``too_wide``)."""
+    """``noisy``: a DP value's 90% range (``worth_saying``); otherwise the range the published
+    cells allow for hidden ones, said unless ``too_wide``."""
     fmt = fmt or tr.num
-    if hi == math.inf or (too_wide(lo, hi, threshold) and not (noisy and hi - lo <= max(2 * threshold, hi))):
+    if hi == math.inf or (noisy and not worth_saying(lo, hi, threshold)) or (not noisy and too_wide(lo, hi, threshold)):
         return Fact(tr("too_few"), "hidden")
     lo, hi = round(lo), round(hi)
     if lo <= 0:

@@ -90,10 +90,11 @@ def _takeaways(
         return _name(dims, lay.main.name, lang).replace("_", " ") if lay.main is not None else ""
 
     unit_en, unit_es = MEASURE[table.resource.measure]
+    few_es = {"people": "muy pocas personas", "contacts": "muy pocos contactos"}[table.resource.measure]
     hidden = text(
         f"Too few {unit_en} are counted here to state this table's main figures without risking anyone's "
         "privacy; the chart shows what can be shown.",
-        f"Aquí se cuentan muy pocos {unit_es} para dar las cifras principales de esta tabla sin poner en riesgo "
+        f"Aquí se cuentan {few_es} para dar las cifras principales de esta tabla sin poner en riesgo "
         "la privacidad de nadie; el gráfico muestra lo que se puede mostrar.",
     )
     none = text(
@@ -120,6 +121,9 @@ def _takeaways(
             "{group_total} de las {everyone} personas contadas ({group_share}) están en el grupo «{group}»; "
             "dentro de él, el más grande es {largest} ({largest_share}).",
         )
+        none = text(
+            "No one counted here is in the group “{group}”.", "Ninguna persona contada aquí está en el grupo «{group}»."
+        )
     elif shape == "overlap":
         main = text(
             "Of {total} people, {multi} ({multi_share}) used two or more of these systems; the most common "
@@ -134,6 +138,7 @@ def _takeaways(
         )
     elif shape == "rates":
         groups = [c for c in table.categories(lay.series.name) if c != TOTAL] if lay.series is not None else [None]
+
         def rates(lang: str) -> list[str]:
             return [f"{{rate_{slug(g)}}} ({_name(names, g, lang)})" if g else "{rate_all}" for g in groups]
 
@@ -143,14 +148,15 @@ def _takeaways(
         )
     elif shape == "line":
         series = [c for c in table.categories(lay.series.name) if c != TOTAL] if lay.series is not None else [None]
+
         def lasts(lang: str) -> str:
             return "; ".join(f"{_name(names, s, lang)}: {{last_{slug(s)}}}" if s else "{last_all}" for s in series)
 
         main = text("In {last_month} — " + lasts("en") + ".", "En {last_month} — " + lasts("es") + ".")
     else:  # cost
         main = text(
-            "Contacts counted in this table cost about {total_cost}.",
-            "Los contactos contados en esta tabla costaron aproximadamente {total_cost}.",
+            "Contacts counted in this table cost {total_cost}.",
+            "Los contactos contados en esta tabla costaron {total_cost}.",
         )
     return {"takeaway": main, "takeaway_when_hidden": hidden, "takeaway_when_none": none}
 
@@ -205,7 +211,9 @@ def _dimensions(release: Release, shipped: dict) -> dict[str, dict[str, str]]:
     for t in release.tables.values():
         for field in t.resource.table_schema.fields[: len(t.resource.dimensions)]:
             d = field.name
-            if d in dims or (field.role == "flag" and field.rule.attributes[0] in system_ids and d == field.rule.attributes[0]):
+            if d in dims or (
+                field.role == "flag" and field.rule.attributes[0] in system_ids and d == field.rule.attributes[0]
+            ):
                 continue
             dims[d] = known_dims.get(d, text(d.replace("_", " ").capitalize()))
     return dims

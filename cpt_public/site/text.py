@@ -59,7 +59,11 @@ def takeaway(finding, facts, tr: Translator) -> tuple[str, str]:
     ):
         if state in states or (state == "none" and "zero" in states):
             fallback = getattr(finding, key)
-            if fallback is not None and not {facts[n].state for n in _cited(fallback[lang])} & {"hidden", "none", "zero"}:
+            if fallback is not None and not {facts[n].state for n in _cited(fallback[lang])} & {
+                "hidden",
+                "none",
+                "zero",
+            }:
                 return fallback[lang].format(**{n: facts[n].text for n in _cited(fallback[lang])}), state
             return tr(generic), state
     text = template.format(**{n: facts[n].text for n in _cited(template)})

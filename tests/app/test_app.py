@@ -114,7 +114,9 @@ def test_a_broken_release_shows_a_clear_page(monkeypatch, tmp_path, release_copy
     at.run()
     assert not at.exception
     assert at.title[0].value == load_content().translator(lang)("broken_title")
-    expected = {"missing": "does not exist", "empty": "no datapackage.json", "tampered": "people_by_systems_used"}[breakage]
+    expected = {"missing": "does not exist", "empty": "no datapackage.json", "tampered": "people_by_systems_used"}[
+        breakage
+    ]
     assert expected in at.error[0].value
 
 
@@ -124,7 +126,11 @@ def test_broken_content_shows_a_clear_page(monkeypatch, tmp_path):
     from cpt_public.site.content import CONTENT_DIR
 
     shutil.copytree(CONTENT_DIR, tmp_path / "content")
-    text = (tmp_path / "content" / "findings.toml").read_text().replace('table = "people_by_systems_used"', 'table = "nope"', 1)
+    text = (
+        (tmp_path / "content" / "findings.toml")
+        .read_text()
+        .replace('table = "people_by_systems_used"', 'table = "nope"', 1)
+    )
     (tmp_path / "content" / "findings.toml").write_text(text)
     monkeypatch.setenv("CPT_CONTENT_DIR", str(tmp_path / "content"))
     at = app(monkeypatch)

@@ -107,7 +107,9 @@ def test_a_dropped_row_is_refused(release_copy):
 def test_a_person_level_column_is_refused(release_copy):
     f = frame_of(release_copy, "people_by_systems_used").rename(columns={"systems_used": "person_id"})
     rewrite_table(release_copy, "people_by_systems_used", f)
-    edit_manifest(release_copy, lambda m: resource(m, "people_by_systems_used")["schema"]["fields"][0].update(name="person_id"))
+    edit_manifest(
+        release_copy, lambda m: resource(m, "people_by_systems_used")["schema"]["fields"][0].update(name="person_id")
+    )
     with pytest.raises(ReleaseError, match="person-level identifiers"):
         load_release(release_copy)
 

@@ -169,7 +169,9 @@ def test_controls_come_from_the_table(county, site):
     names = {c.param: c for c in charts.controls(county, site.finding("monthly_contacts"), tr)}
     assert set(names) == {"years", "systems"} and names["years"].options == (2022, 2023, 2024, 2025)
     demo = charts.controls(county, site.finding("demographics"), tr)[0]
-    assert demo.options == ("age_group", "gender", "race_ethnicity") and demo.values["gender"] == "gender_by_multi_system"
+    assert (
+        demo.options == ("age_group", "gender", "race_ethnicity") and demo.values["gender"] == "gender_by_multi_system"
+    )
     assert charts.controls(county, site.finding("systems_used"), tr) == []
 
 

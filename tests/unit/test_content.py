@@ -57,7 +57,9 @@ def test_an_unknown_table_is_named(content_copy):
 
 def test_a_chart_that_cannot_show_its_table_is_named(content_copy):
     replace(content_copy / "findings.toml", 'table = "frequent_jail_use"', 'table = "frequent_jail_use"\nchart = "pie"')
-    with pytest.raises(ContentError, match="finding 'frequent_jail_use': table 'frequent_jail_use' cannot be drawn.*'pie'"):
+    with pytest.raises(
+        ContentError, match="finding 'frequent_jail_use': table 'frequent_jail_use' cannot be drawn.*'pie'"
+    ):
         load_content(content_copy, release=load_release())
 
 

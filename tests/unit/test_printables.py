@@ -86,3 +86,65 @@ def test_printables_command(tmp_path):
         cwd=ROOT,
     )
     assert bad.returncode == 2 and "no walk 'nope'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("team", ["reentry", "hmis_only", "homeless_coalition", "degenerate"])
+def test_printables_and_briefing_for_every_team(team_site, tmp_path, team):
+    """The command line, on each team's release and drafted content: posters, handout, glossary and
+    the briefing parse, carry each station's takeaway as the site says it, and never a traceback."""
+    from cpt_public.site.charts import build
+    from cpt_public.site.printables import latin1
+    from cpt_public.site.printables.briefing import briefing_pdf
+    from cpt_public.site.text import takeaway
+
+    release_dir, content_dir = team_site(team)
+    release, content = load_release(release_dir), load_content(content_dir)
+    walk = content.walks.walk[0]
+    for lang in ("en", "es"):
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cpt_public",
+                "printables",
+                "--walk",
+                walk.id,
+                "--lang",
+                lang,
+                "--out",
+                str(tmp_path),
+                "--base-url",
+                BASE,
+                "--release",
+                str(release_dir),
+                "--content",
+                str(content_dir),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert out.returncode == 0 and not out.stderr, out.stderr
+        posters = PdfReader(tmp_path / f"posters-{walk.id}-{lang}.pdf")
+        assert len(posters.pages) == len(walk.stations)
+        tr = content.translator(lang)
+        for page, fid in zip(posters.pages, walk.stations):
+            f = content.finding(fid)
+            said, _ = takeaway(f, build(release, f, tr).facts, tr)
+            flat = " ".join(page.extract_text().split())
+            assert " ".join(latin1(said).split()[:4]) in flat, (fid, said)
+        assert len(PdfReader(tmp_path / f"handout-{walk.id}-{lang}.pdf").pages) == 1 + len(walk.stations)
+        assert PdfReader(tmp_path / f"glossary-{walk.id}-{lang}.pdf").pages[0].extract_text()
+        brief = PdfReader(io.BytesIO(briefing_pdf(release, content, lang)))
+        assert len(brief.pages) == 1 and content.site.team.short_name[lang].split()[0] in brief.pages[0].extract_text()
+
+
+def test_printables_command_reports_a_bad_walk_without_a_traceback(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "cpt_public", "printables", "--walk", "nope", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert out.returncode == 2 and out.stderr.startswith("error: no walk 'nope'") and "Traceback" not in out.stderr

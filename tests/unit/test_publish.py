@@ -45,7 +45,12 @@ def test_county_release_passes_the_audit(county_release):
 def test_audit_command_prints_per_table_results(county_release):
     out = cli("audit", county_release)
     assert out.returncode == 0, out.stderr
-    for name in ("people_by_systems_used", "system_overlap", "housing_outcomes", "monthly_contacts"):  # one line per table
+    for name in (
+        "people_by_systems_used",
+        "system_overlap",
+        "housing_outcomes",
+        "monthly_contacts",
+    ):  # one line per table
         assert name in out.stdout
     assert "OK" in out.stdout
 
