@@ -54,14 +54,15 @@ def draft_banner(items: list[str], tr: Translator) -> None:
 
 
 STATIC_ROWS = 40
+STATIC_COLUMNS = 3  # more (a category by several groups) may not fit a phone: the grid scrolls itself
 
 
 def numbers(frame, caption: str | None = None) -> None:
     """A finding's table of figures. Up to STATIC_ROWS rows: a plain HTML table — real table
     markup for screen readers, and no data-grid script for the browser to fetch. Longer tables
-    (months x systems) get the scrollable grid. Narrow tables only: a wide one with long text
+    (months x systems) and wider ones get the scrollable grid. Narrow tables only: a wide one with long text
     overflows a phone's width into a region keyboards cannot reach (About keeps the grid)."""
-    if len(frame) <= STATIC_ROWS:
+    if len(frame) <= STATIC_ROWS and len(frame.columns) <= STATIC_COLUMNS:
         st.table(frame, hide_index=True, alt=caption)
     else:
         st.dataframe(frame, hide_index=True, width="stretch")
