@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cpt_public.cached import briefing, briefing_pdf, content, release
-from cpt_public.pages_support import chart, current_lang, heard_block
+from cpt_public.pages_support import chart, current_lang, figure, heard_block
 from cpt_public.site.content import content_dir
 
 lang = current_lang()
@@ -17,7 +17,7 @@ if b.cards:
     st.header(tr("headlines"))
     for i in range(0, len(b.cards), 4):
         for col, (label, fact) in zip(st.columns(4), b.cards[i : i + 4]):
-            col.metric(label, str(fact))
+            figure(col, label, fact)
 
 for heading, view in b.charts:
     st.header(heading)

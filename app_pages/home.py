@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cpt_public.cached import content, headlines, release
-from cpt_public.pages_support import current_lang
+from cpt_public.pages_support import current_lang, figure
 from cpt_public.site.text import period_text
 
 lang = current_lang()
@@ -19,7 +19,7 @@ st.header(tr("home_numbers"))
 figures = [*headlines(lang), (tr("period"), period_text(data, tr))]
 for i in range(0, len(figures), 3):  # three to a row, so a long list still reads on a phone
     for col, (label, fact) in zip(st.columns(3), figures[i : i + 3]):
-        col.metric(label, str(fact))
+        figure(col, label, fact)
 
 st.header(tr("home_learn"))
 st.markdown("\n".join(f"- {g.text[lang]}" for g in team.goals))

@@ -47,6 +47,16 @@ def show_takeaway(finding, view, tr: Translator) -> str:
     return text
 
 
+def figure(col, label: str, fact) -> None:
+    """A headline number. A fact with no number to show (too few people, no one) is a dash, with
+    the reason in words beneath it, so the card never cuts a sentence off mid-word."""
+    if getattr(fact, "state", "ok") in ("hidden", "none"):
+        col.metric(label, "—")
+        col.caption(str(fact))
+    else:
+        col.metric(label, str(fact))
+
+
 def draft_banner(items: list[str], tr: Translator) -> None:
     """Shown to staff and visitors alike while the content still holds placeholders."""
     if items:

@@ -299,14 +299,26 @@ HEADLINE = {"bars": "total", "composition": "everyone", "overlap": "multi", "flo
 
 
 def _figures(release: Release) -> list[dict]:
-    out = []
+    """Headline numbers a draft can state truthfully: each population's size once, the share who
+    used several systems, each cost total — labelled by what they count, not by a table's title."""
+    out, seen = [], set()
     for t in release.tables.values():
         lay = layout(t)
         fact = HEADLINE.get(lay.shape)
         if fact == "total" and lay.shape == "bars" and not lay.main.partition:
             fact = None
-        if fact:
-            out.append({"finding": t.name, "fact": fact, "label": text(t.resource.title)})
+        if fact in ("total", "everyone"):
+            if t.resource.universe_id in seen:
+                continue
+            seen.add(t.resource.universe_id)
+            label = text(t.resource.universe)
+        elif fact == "multi":
+            label = text("Used two or more of these systems", "Usaron dos o más de estos sistemas")
+        elif fact == "total_cost":
+            label = text(f"Cost: {t.resource.title}")
+        else:
+            continue
+        out.append({"finding": t.name, "fact": fact, "label": label})
     return out
 
 
