@@ -67,7 +67,9 @@ def exact_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.Series]:
         f"CASE WHEN {n} >= 2 THEN 'Yes' ELSE 'No' END AS multi_system, {AGE} AS age_group FROM p"
     )
     out = {
-        "people_by_systems_used": _series(con, "SELECT systems_used, count(*) n FROM pp GROUP BY ALL", ["systems_used"]),
+        "people_by_systems_used": _series(
+            con, "SELECT systems_used, count(*) n FROM pp GROUP BY ALL", ["systems_used"]
+        ),
         "system_overlap": _series(
             con, "SELECT jail, homeless, ems, ed, count(*) n FROM pp GROUP BY ALL", ["jail", "homeless", "ems", "ed"]
         ),

@@ -79,7 +79,7 @@ def rerun_times(base: str, repeat: int) -> tuple[list[float], list[float]]:
         v.set("finding", "Who are the multi-system users?")
         v.rerun()
         for i in range(repeat):
-            v.set("group", ["Gender" if i % 2 == 0 else "Age group"])
+            v.set("demographics_group", ["Gender" if i % 2 == 0 else "Age group"])
             compare.append(v.rerun().seconds)
     return finding, compare
 

@@ -52,7 +52,7 @@ def figure(col, label: str, fact) -> None:
     the reason in words beneath it, so the card never cuts a sentence off mid-word."""
     if getattr(fact, "state", "ok") in ("hidden", "none"):
         col.metric(label, "—")
-        col.caption(str(fact))
+        col.markdown(str(fact))
     else:
         col.metric(label, str(fact))
 

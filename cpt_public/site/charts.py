@@ -112,12 +112,6 @@ def value_text(count, tr: Translator, moe=None) -> str:
     return f"{text} ± {tr.num(moe)}" if moe is not None and not pd.isna(moe) else text
 
 
-def share_text(num, den, tr: Translator, digits: int = 0) -> str:
-    if num is None or den is None or pd.isna(num) or pd.isna(den) or den == 0:
-        return tr("suppressed")
-    return tr.pct(float(num) / float(den), digits)
-
-
 def wilson(num: float, den: float, z: float = Z90) -> tuple[float, float]:
     """Wilson score interval for a proportion (90% by default)."""
     if den <= 0:

@@ -58,6 +58,10 @@ def test_every_page_of_a_team_release_in_the_browser(team_server, page):
             width = page.viewport_size["width"]
             assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{where} scrolls sideways"
             bad = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
-            assert not bad, where + "\n" + "\n".join(
-                f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in bad
+            assert not bad, (
+                where
+                + "\n"
+                + "\n".join(
+                    f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in bad
+                )
             )
