@@ -790,7 +790,9 @@ def _rates_view(ctx: Context) -> View:
                     "hi": hi,
                     "num": F.count_fact(num, tr, ctx.threshold).text,
                     "den": F.count_fact(den, tr, ctx.threshold).text,
-                    "label": F.share_fact(num, den, tr).text if known else tr("suppressed"),
+                    "label": F.share_fact(num, den, tr).text
+                    if known or den.value == 0
+                    else tr("suppressed"),  # 0 of 0 is "no one", not hidden
                 }
             )
     df = pd.DataFrame(rows)

@@ -341,8 +341,7 @@ def release_problems(content: Content, release) -> list[str]:
             out.append(f"{where}: table {f.table!r} cannot be drawn as asked: {exc}")
             continue
         except KeyError as exc:  # a name the chart needs is missing: reported below, per name
-            del exc
-            view = None
+            view, missing_name = None, exc.args[0] if exc.args else "?"
         for name, spec in f.facts.items():
             try:
                 resolve(release[f.table], spec.cells)
@@ -373,6 +372,8 @@ def release_problems(content: Content, release) -> list[str]:
             for table, d, c in shown_categories(release, f):
                 if c != TOTAL and not labels.known(d, c):
                     unlabelled.setdefault((c, table.name, d.name), []).append(LANGUAGES[tr_lang.lang])
+        if view is None and not unnamed and not unlabelled:
+            out.append(f"{where}: its chart needs a name for {missing_name!r}; add it to ui.toml")
         for (d, t), langs in unnamed.items():
             out.append(
                 f"content: ui.toml: dimension {d!r} (table {t!r}) has no name in {', '.join(langs)}; "

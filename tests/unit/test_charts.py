@@ -180,3 +180,21 @@ def test_value_text():
     assert charts.value_text(pd.NA, tr) == "suppressed"
     assert charts.value_text(0, tr) == "0"
     assert charts.value_text(1234, tr, 56) == "1,234 ± 56"
+
+
+def test_a_group_of_size_zero_is_no_one_never_suppressed(county, site):
+    """0 of 0 is "no one": a window nobody reached, a group nobody is in."""
+    import dataclasses
+
+    from cpt_public.release.catalog import Table
+
+    table = county["housing_outcomes"]
+    frame = table.frame.copy()
+    frame.loc[:, "count"] = 0
+    frame.loc[:, "suppressed"] = False
+    empty = dataclasses.replace(county, tables={**county.tables, "housing_outcomes": Table(table.resource, frame)})
+    view = charts.build(empty, site.finding("program_outcomes"), site.translator("en"))
+    assert set(view.table["Rate"]) == {"no one"}
+    assert view.facts["rate_program"].state == "none"
+    text, state = takeaway(site.finding("program_outcomes"), view.facts, site.translator("en"))
+    assert state == "none" and text == site.finding("program_outcomes").takeaway_when_none["en"]
