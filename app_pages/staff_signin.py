@@ -5,6 +5,7 @@ import time
 import streamlit as st
 
 from cpt_public.cached import content, login_guard, staff_accounts
+from cpt_public.feedback.staff import Busy
 from cpt_public.pages_support import current_lang
 
 lang = current_lang()
@@ -35,7 +36,11 @@ if submitted:
     if guard.locked(user.strip().lower()):
         st.error(tr("staff_locked"))
     else:
-        account = guard.check(accounts, user, password)
+        try:
+            account = guard.check(accounts, user, password)
+        except Busy:
+            st.warning(tr("staff_busy"))
+            st.stop()
         if account is None:
             st.error(tr("staff_locked") if guard.locked(user.strip().lower()) else tr("staff_wrong"))
         else:

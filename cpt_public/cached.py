@@ -245,4 +245,7 @@ def staff_accounts():
         secrets = st.secrets.to_dict()
     except Exception:  # no secrets file at all
         secrets = {}
-    return accounts(secrets, demo=os.environ.get("CPT_DEMO_STAFF") == "1")
+    from urllib.parse import urlsplit
+
+    host = urlsplit(st.context.url or "").hostname
+    return accounts(secrets, demo=os.environ.get("CPT_DEMO_STAFF") == "1", host=host)

@@ -27,7 +27,16 @@ DEMO_HASH = "$argon2id$v=19$m=65536,t=3,p=4$zDppkEAZSEN0jR5KIblTmw$JVOnFOMROSsGJ
 MAX_FAILURES = 5  # per user name, within LOCKOUT_S
 LOCKOUT_S = 15 * 60
 SESSION_IDLE_S = 30 * 60
+# Each argon2 check holds 64 MiB for about a tenth of a second. At most this many run at once in
+# a process, so a burst of sign-ins queues instead of taking the server's memory.
+MAX_CHECKS = 2
+CHECK_WAIT_S = 10.0  # a sign-in that cannot start its check within this long is told to retry
 _hasher = PasswordHasher()
+_checks = threading.BoundedSemaphore(MAX_CHECKS)
+
+
+class Busy(Exception):
+    """Too many sign-ins at once: try again in a moment."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,12 +46,20 @@ class Account:
     password_hash: str
 
 
-def accounts(secrets: Mapping, demo: bool) -> dict[str, Account]:
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+def accounts(secrets: Mapping, demo: bool, host: str | None = "localhost") -> dict[str, Account]:
+    """The staff accounts. The demo account is added only when asked for (CPT_DEMO_STAFF=1), when
+    no real account exists (it never sits beside them), and when the page was opened on this
+    machine (``host``: the address in the visitor's browser) — never for a visitor on a venue's
+    network, whatever the server was started with."""
     out = {}
     for user, entry in (secrets.get("staff", {}) or {}).get("accounts", {}).items():
         out[user] = Account(user, entry.get("name", user), entry["password_hash"])
-    if demo:
-        out.setdefault(DEMO_USER, Account(DEMO_USER, "Demo staff (local use only)", DEMO_HASH))
+    # host None: no browser asked (AppTest, scripts); a served page always knows its address.
+    if demo and not out and (host is None or host.lower() in LOCAL_HOSTS):
+        out[DEMO_USER] = Account(DEMO_USER, "Demo staff (local use only)", DEMO_HASH)
     return out
 
 
@@ -81,8 +98,7 @@ class LoginGuard:
             return default
 
     def locked(self, user: str) -> bool:
-        shared = self._shared("failures_since", user, self._clock() - LOCKOUT_S, default=0)
-        return max(self._local(user), shared) >= MAX_FAILURES
+        return self._attempts(user) >= MAX_FAILURES
 
     def _failed(self, user: str) -> None:
         now = self._clock()
@@ -96,24 +112,42 @@ class LoginGuard:
         self._shared("clear_failures", user)
 
     def check(self, accounts: Mapping[str, Account], user: str, password: str) -> Account | None:
-        """The account if the password is right and the name is not locked; else None."""
+        """The account if the password is right and the name is not locked; else None. Raises
+        Busy when too many checks are already running.
+
+        The attempt is counted as a failure *before* the password is checked, and only the first
+        MAX_FAILURES attempts in LOCKOUT_S are checked at all: a burst of simultaneous guesses
+        cannot have more checked than the lockout allows (each sees the others' attempts). A right
+        password clears the count."""
         user = user.strip().lower()
         if self.locked(user):
             return None
+        self._failed(user)
+        if self._attempts(user) > MAX_FAILURES:
+            return None
         account = accounts.get(user)
+        if not _checks.acquire(timeout=CHECK_WAIT_S):
+            raise Busy()
         try:
-            if account is not None and _hasher.verify(account.password_hash, password):
+            if account is not None and _verify(account.password_hash, password):
                 self._succeeded(user)
                 return account
-        except (VerificationError, InvalidHashError):
-            pass
-        if account is None:  # spend the same time on unknown names, so they cannot be told apart
-            try:
-                _hasher.verify(DEMO_HASH, password + "x")
-            except VerificationError:
-                pass
-        self._failed(user)
+            if account is None:  # spend the same time on unknown names, so they cannot be told apart
+                _verify(DEMO_HASH, password + "x")
+        finally:
+            _checks.release()
         return None
+
+    def _attempts(self, user: str) -> int:
+        shared = self._shared("failures_since", user, self._clock() - LOCKOUT_S, default=0)
+        return max(self._local(user), shared)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def expired(last_seen: float | None, now: float | None = None) -> bool:

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pandas as pd
+import pytest
 
 from cpt_public.feedback import staff
 
 
-def test_demo_account_only_when_enabled():
+def test_demo_account_only_when_enabled_alone_and_local():
     assert "demo" not in staff.accounts({}, demo=False)
     assert "demo" in staff.accounts({}, demo=True)
     secrets = {"staff": {"accounts": {"maria": {"name": "Maria", "password_hash": staff.hash_password("s3cret!")}}}}
     assert set(staff.accounts(secrets, demo=False)) == {"maria"}
+    assert set(staff.accounts(secrets, demo=True)) == {"maria"}  # never beside real accounts
+    for host in ("192.168.1.20", "cpt.example.org", "10.0.0.5"):  # a visitor on the venue's network
+        assert "demo" not in staff.accounts({}, demo=True, host=host)
+    assert "demo" in staff.accounts({}, demo=True, host="127.0.0.1")
+
+
+def test_make_app_listens_on_this_machine_only():
+    from tests.conftest import ROOT
+
+    recipe = (ROOT / "Makefile").read_text(encoding="utf-8").split("\napp:", 1)[1].split("\n\n", 1)[0]
+    assert "streamlit run app.py --server.address 127.0.0.1" in recipe
 
 
 def test_sign_in_and_lockout():
@@ -121,3 +134,75 @@ def test_review_filters_and_theme_changes():
     assert list(filtered(frame, station="a", source="visitor")["id"]) == [1]
     after = frame.assign(themes=["Housing, food", "housing", "x"])
     assert theme_changes(frame, after) == {1: "food, housing"}
+
+
+def test_a_burst_of_simultaneous_guesses_gets_no_more_checks_than_the_lockout_allows(monkeypatch):
+    """30 guesses at once, the right one among the last: each attempt is counted before it is
+    checked, so only MAX_FAILURES passwords are ever checked and the late right guess is refused."""
+    import threading
+
+    checked = []
+
+    def slow_verify(password_hash, password):
+        checked.append(password)
+        time.sleep(0.02)
+        return staff._hasher.verify(password_hash, password) if password == staff.DEMO_PASSWORD else False
+
+    monkeypatch.setattr(staff, "_verify", slow_verify)
+    guard = staff.LoginGuard()
+    accts = staff.accounts({}, demo=True)
+    guesses = [f"guess-{i}" for i in range(29)] + [staff.DEMO_PASSWORD]
+    start = threading.Barrier(len(guesses))
+    results = []
+
+    def attempt(password):
+        start.wait()
+        results.append(guard.check(accts, "demo", password))
+
+    threads = [threading.Thread(target=attempt, args=(g,)) for g in guesses]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checked) <= staff.MAX_FAILURES
+    if staff.DEMO_PASSWORD in checked:  # it happened to be among the first five: it alone signs in
+        assert sum(r is not None for r in results) == 1
+    else:
+        assert all(r is None for r in results) and guard.locked("demo")
+
+
+def test_simultaneous_sign_ins_run_at_most_max_checks_password_checks_at_once(monkeypatch):
+    import threading
+
+    active, peak = [0], [0]
+    lock = threading.Lock()
+
+    def counting_verify(password_hash, password):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.03)
+        with lock:
+            active[0] -= 1
+        return False
+
+    monkeypatch.setattr(staff, "_verify", counting_verify)
+    guard = staff.LoginGuard()
+    accts = staff.accounts({}, demo=True)
+    threads = [threading.Thread(target=guard.check, args=(accts, f"user{i}", "x")) for i in range(60)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak[0] <= staff.MAX_CHECKS  # 60 sign-ins never hold more than MAX_CHECKS x 64 MiB
+
+
+def test_a_sign_in_that_cannot_start_its_check_is_told_to_retry(monkeypatch):
+    monkeypatch.setattr(staff, "CHECK_WAIT_S", 0.01)
+    held = [staff._checks.acquire() for _ in range(staff.MAX_CHECKS)]
+    try:
+        with pytest.raises(staff.Busy):
+            staff.LoginGuard().check(staff.accounts({}, demo=True), "demo", staff.DEMO_PASSWORD)
+    finally:
+        for _ in held:
+            staff._checks.release()
