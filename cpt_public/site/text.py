@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 import pandas as pd
@@ -90,6 +91,44 @@ def release_csv(table: Table) -> bytes:
     return table.frame.to_csv(index=False).encode("utf-8")
 
 
+def md_literal(text: str) -> str:
+    """Text that Markdown shows exactly as typed: a code span, inside which nothing is a link, an
+    autolinked address, an image, emphasis, HTML, an icon, a colour directive or maths (escaping
+    punctuation is not enough: GitHub-flavoured Markdown still autolinks ``http://…``). The fence
+    is one backtick longer than any run in the text. Hand-written because neither Streamlit nor
+    its dependencies export an escaper."""
+    longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_plain(text: str) -> str:
+    """A line of this module's Markdown as plain text (for the PDF): bold markers dropped, code
+    spans' contents kept as they are."""
+    out, i = [], 0
+    while i < len(text):
+        run = re.match(r"`+", text[i:])
+        if run:
+            fence = run.group(0)
+            end = text.find(fence, i + len(fence))
+            while end != -1 and text[end + len(fence) : end + len(fence) + 1] == "`":
+                end = text.find(fence, end + len(fence) + 1)
+            if end != -1:
+                inner = text[i + len(fence) : end]
+                if len(inner) >= 2 and inner.startswith(" ") and inner.endswith(" ") and inner.strip():
+                    inner = inner[1:-1]
+                out.append(inner)
+                i = end + len(fence)
+                continue
+        if text.startswith("**", i):
+            i += 2
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
 def heard_lines(report: pd.DataFrame, content, tr: Translator, themes: dict | None = None) -> list[str]:
     """'What we heard', one line per station: each answer's count (or 'suppressed'), the share who
     said the data match their experience at least partly (from protected counts), top themes."""
@@ -111,6 +150,7 @@ def heard_lines(report: pd.DataFrame, content, tr: Translator, themes: dict | No
         if not any(p is None or pd.isna(p) for p in parts) and parts[2]:
             line += " " + tr("heard_share", share=tr.pct((parts[0] + parts[1]) / parts[2]))
         if themes and themes.get(station):
-            line += " " + tr("heard_themes", themes=", ".join(f"{t} ({tr.num(n)})" for t, n in themes[station]))
+            listed = ", ".join(f"{md_literal(t)} ({tr.num(n)})" for t, n in themes[station])  # staff's words: text only
+            line += " " + tr("heard_themes", themes=listed)
         lines.append(line)
     return lines

@@ -26,3 +26,14 @@ def test_briefing_pdf_is_one_valid_page_with_the_page_figures(lang):
     for label, value in b.cards:
         assert str(value).split(" ")[0] in text, (label, value)
     assert ("Synthetic" if lang == "en" else "sintéticos") in text
+
+
+@pytest.mark.parametrize(
+    "tag", ["![pixel](http://x.example/p.png)", "<b>bold</b>", "a`b", "`x`", "http://phish.example", ":red[x] $y$"]
+)
+def test_staff_words_are_literal_markdown_and_plain_in_the_pdf(tag):
+    from cpt_public.site.text import md_literal, md_plain
+
+    line = f"**Station** — Most common themes: {md_literal(tag)} (12)."
+    assert md_plain(line) == f"Station — Most common themes: {tag} (12)."
+    assert md_literal(tag).startswith("`") and md_literal(tag).endswith("`")  # a code span: nothing inside renders

@@ -23,6 +23,7 @@ HARDENED = {
     ("client", "toolbarMode"): "viewer",
     ("client", "showErrorDetails"): "none",
     ("client", "showErrorLinks"): False,
+    ("client", "disableDataExport"): True,
     ("browser", "gatherUsageStats"): False,
     ("runner", "postScriptGC"): False,
 }

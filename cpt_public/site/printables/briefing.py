@@ -9,6 +9,7 @@ from fpdf import FPDF
 
 from ..briefing import briefing
 from ..i18n import fmt_date
+from ..text import md_plain
 from . import latin1 as _t
 
 
@@ -61,7 +62,7 @@ def briefing_pdf(release, content, lang: str, heard: list[str] | None = None) ->
     pdf.cell(0, 7, _t(tr("community_said")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9.5)
     for line in heard or [tr("community_pending")]:
-        pdf.multi_cell(0, 5, _t(line.replace("**", "")), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, _t(md_plain(line)), new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(max(pdf.get_y() + 2, pdf.h - 18))
     pdf.set_font("Helvetica", "", 7.5)
     pdf.set_text_color(80, 80, 80)
