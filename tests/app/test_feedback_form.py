@@ -116,7 +116,9 @@ def test_what_we_heard_appears_with_small_counts_suppressed(monkeypatch, tmp_pat
         assert not at.exception
         line = next(m.value for m in at.markdown if "How many systems do people use?" in m.value)
         assert "No: suppressed" in line and "34 answers" in line  # 2 is hidden (and a complement with it)
-        assert "Most common themes: transport (19), housing (15), waiting lists (12)." in line
+        assert (
+            "Most common themes: `transport` (19), `housing` (15), `waiting lists` (12)." in line
+        )  # tags: literal text
 
 
 def test_what_we_heard_survives_a_database_that_is_down(monkeypatch):
