@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -665,8 +666,7 @@ def _combo_facts(ctx: Context, fr: pd.DataFrame) -> Facts:
     whole = _flag_where(ctx)
 
     def positions(min_yes: int) -> list[int]:
-        mask = ctx.table.frame.index.isin(fr[fr["n_yes"] >= min_yes].index)
-        return list(pd.Series(mask).to_numpy().nonzero()[0])
+        return list(np.flatnonzero(ctx.table.frame.index.isin(fr[fr["n_yes"] >= min_yes].index)))
 
     def amount(min_yes: int) -> F.Amount:
         return F.amount(ctx.table, positions(min_yes), ctx.bounds)

@@ -317,7 +317,7 @@ TAKEAWAYS = ("takeaway", "takeaway_when_hidden", "takeaway_when_none")
 def release_problems(content: Content, release) -> list[str]:
     """Everything the pages, the briefing and the printables will need from this release."""
     from ..release.terms import TOTAL
-    from .charts import LayoutError, Names, build, finding_tables, shown_categories, shown_dimensions
+    from .charts import Filters, LayoutError, Names, build, finding_tables, shown_categories, shown_dimensions
     from .facts import SelectionError, resolve
 
     out: list[str] = []
@@ -336,7 +336,7 @@ def release_problems(content: Content, release) -> list[str]:
         try:
             view = build(release, f, tr)
             for t in f.also:
-                build(release, f, tr, filters=_table_filter(t))
+                build(release, f, tr, filters=Filters(table=t))
         except LayoutError as exc:
             out.append(f"{where}: table {f.table!r} cannot be drawn as asked: {exc}")
             continue
@@ -399,9 +399,3 @@ def release_problems(content: Content, release) -> list[str]:
                 "add it under [populations] in every language"
             )
     return list(dict.fromkeys(out))
-
-
-def _table_filter(table: str):
-    from .charts import Filters
-
-    return Filters(table=table)

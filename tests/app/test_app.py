@@ -20,9 +20,11 @@ PAGES = [
 BANNER = {"en": "Synthetic demonstration data", "es": "Datos sintéticos de demostración"}
 
 
-def app(monkeypatch, release_path=None, lang="en", **state) -> AppTest:
+def app(monkeypatch, release_path=None, lang="en", content_path=None, **state) -> AppTest:
     if release_path is not None:
         monkeypatch.setenv("CPT_RELEASE_DIR", str(release_path))
+    if content_path is not None:
+        monkeypatch.setenv("CPT_CONTENT_DIR", str(content_path))
     from cpt_public import cached
 
     cached._release.clear()

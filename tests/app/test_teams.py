@@ -15,6 +15,7 @@ from cpt_public.release.spec import SPECS, load_spec
 from cpt_public.site.charts import build
 from cpt_public.site.content import load_content
 from cpt_public.site.text import takeaway
+from tests.app.test_app import app
 from tests.conftest import ROOT, TEAMS, fill_placeholders
 
 PAGES = [
@@ -52,16 +53,7 @@ def texts(at: AppTest) -> list[str]:
 
 
 def run(monkeypatch, release, content, lang, page=None, **state) -> AppTest:
-    monkeypatch.setenv("CPT_RELEASE_DIR", str(release))
-    monkeypatch.setenv("CPT_CONTENT_DIR", str(content))
-    from cpt_public import cached
-
-    cached._release.clear()
-    cached._content.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.session_state["lang"] = lang
-    for k, v in state.items():
-        at.session_state[k] = v
+    at = app(monkeypatch, release, lang, content_path=content, **state)
     at.run()
     if page:
         at.switch_page(page).run()
