@@ -167,6 +167,17 @@ def _feedback_store(url: str):
     return FeedbackStore(url)  # an engine (connection pool) per process, connected lazily
 
 
+@st.cache_resource(show_spinner=False)
+def redaction_warmed() -> None:
+    """Load redaction's word lists (about half a second, once per process) in the background as
+    soon as any form is shown, so no visitor's first submission waits for them."""
+    import threading
+
+    from .feedback.lexicon import warm
+
+    threading.Thread(target=warm, name="redaction-warm", daemon=True).start()
+
+
 def feedback_store():
     from .feedback.store import database_url
 

@@ -87,10 +87,11 @@ def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[
     """The feedback form. Saving happens in the button's callback, the one place Streamlit lets us
     clear the fields: on success they are cleared and the visitor thanked; on any failure every
     value stays where it was, with a message, and the same submission id for the retry."""
-    from .cached import feedback_store
+    from .cached import feedback_store, redaction_warmed
     from .feedback.form import CONNECTIONS, MAX_COMMENT, REFLECTS, RateLimiter, RepeatGuard, new_submission_id
     from .feedback.service import submit
 
+    redaction_warmed()
     tag = station or "general"
     keys = {k: f"fb_{k}_{tag}" for k in ("reflects", "comment", "connection", "sid", "outcome")}
     st.session_state.setdefault(keys["sid"], new_submission_id())
