@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .site.content import UI, _load, content_dir
+from .site.content import content_dir, load_ui
 from .site.i18n import Translator
 
 
 def translator(lang: str) -> Translator:
     """Interface text without the release (for the error page, which must work without one)."""
-    ui = _load(content_dir() / "ui.toml", UI)
+    ui = load_ui(content_dir())
     return Translator({k: v.model_dump() for k, v in ui.ui.items()}, {}, lang)
 
 

@@ -10,7 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
+from cpt_public.feedback.schema import Base
 from cpt_public.publish import synth
 from cpt_public.publish.run import publish
 
@@ -106,3 +108,37 @@ def fill_placeholders(content: Path) -> None:
         text = re.sub(r"TODO: traducir — ", "", text)
         text = re.sub(r"TODO: ", "Our ", text)
         f.write_text(text, encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- feedback databases
+
+
+def admin_sql(url: str, *statements: str) -> None:
+    """Run statements outside any transaction (so a read-only default cannot block them)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("SET default_transaction_read_only = off"))
+        for s in statements:
+            conn.execute(text(s))
+    engine.dispose()
+
+
+@pytest.fixture()
+def pg_url():
+    url = os.environ.get("CPT_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL tests need CPT_TEST_POSTGRES_URL (run scripts/postgres-for-tests.sh as root)")
+    admin_sql(
+        url,
+        "ALTER DATABASE cpt_test RESET default_transaction_read_only",
+        f"DROP TABLE IF EXISTS {', '.join(Base.metadata.tables)}, alembic_version CASCADE",
+    )  # a clean database for every test
+    yield url
+    admin_sql(url, "ALTER DATABASE cpt_test RESET default_transaction_read_only")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'feedback.sqlite'}"
+    return request.getfixturevalue("pg_url")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import re
 import time
 import uuid
 from collections import deque
@@ -11,6 +13,7 @@ from ..errors import CptError
 from .redact import redact
 
 REFLECTS = ("yes", "partly", "no", "not_sure")
+EVENT_CODE = re.compile(r"[A-Za-z0-9-]{3,32}")
 CONNECTIONS = ("lived_experience", "provider", "resident", "other")
 MAX_COMMENT = 1000
 RATE_WINDOW_S = 600  # at most RATE_MAX submissions per session in 10 minutes:
@@ -34,6 +37,8 @@ class Submission:
     redactions: int
     connection: str | None
     language: str
+    quote_ok: bool = False  # "you may quote my words, without my name"
+    answer_key: str | None = None  # one answer per session per station (schema.Feedback.answer_key)
 
 
 def new_submission_id() -> str:
@@ -51,6 +56,8 @@ def build(
     event: str | None = None,
     source: str = "visitor",
     stations: set[str] | None = None,
+    quote_ok: bool = False,
+    answer_key: str | None = None,
 ) -> Submission:
     """Validate the form's values and redact the comment. Raises FormError with a message key."""
     comment = (comment or "").strip()
@@ -75,6 +82,8 @@ def build(
         sum(red.counts.values()),
         connection,
         language,
+        bool(quote_ok) and bool(red.text),
+        answer_key if reflects is not None else None,
     )
 
 
@@ -120,3 +129,8 @@ class RepeatGuard:
 
     def remember(self, key: tuple, outcome) -> None:
         self._last = (key, self._clock(), outcome)
+
+
+def answer_key(session_salt: str, station: str | None) -> str:
+    """The key that makes a session's later answer at a station replace its earlier one."""
+    return hashlib.sha256(f"{session_salt}|{station or 'general'}".encode()).hexdigest()[:32]

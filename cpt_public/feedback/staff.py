@@ -24,7 +24,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 DEMO_USER = "demo"
 DEMO_PASSWORD = "walk-demo-2026"  # documented in the README, for local use only
 DEMO_HASH = "$argon2id$v=19$m=65536,t=3,p=4$zDppkEAZSEN0jR5KIblTmw$JVOnFOMROSsGJbAk72abyhVt7tCYGya4uyOCagI1xSU"
-MAX_FAILURES = 5  # per user name, within LOCKOUT_S
+MAX_FAILURES = 5  # per user name from one client, within LOCKOUT_S
+CLIENT_MAX_FAILURES = 10  # per client, whatever names it tries, within LOCKOUT_S
+USER_MAX_FAILURES = 30  # per user name from all clients together: guessing spread over many addresses
 LOCKOUT_S = 15 * 60
 SESSION_IDLE_S = 30 * 60
 # Each argon2 check holds 64 MiB for about a tenth of a second. At most this many run at once in
@@ -68,7 +70,15 @@ def hash_password(password: str) -> str:
 
 
 class LoginGuard:
-    """Counts failed sign-ins per user name and locks the name for LOCKOUT_S after MAX_FAILURES.
+    """Counts failed sign-ins and refuses further attempts for LOCKOUT_S:
+
+    - from one client (its address's keyed hash, limits.client_key) for one user name, after
+      MAX_FAILURES: someone guessing a known name locks it only for themselves, so they cannot
+      lock the real staff member out from another place;
+    - from one client for any names, after CLIENT_MAX_FAILURES: no guessing across names;
+    - for one user name from every client together, after USER_MAX_FAILURES: guessing spread
+      over many addresses still stops (and only an attacker with that many addresses, trying
+      again every LOCKOUT_S, could keep a name locked).
 
     With a ``store`` (the feedback database) failures are counted there, so every app process
     behind a proxy sees the same count; without one, or while the database cannot be reached,
@@ -77,14 +87,14 @@ class LoginGuard:
     def __init__(self, clock=time.time, store=None):
         self._clock = clock
         self._store = store
-        self._failures: dict[str, list[float]] = {}
+        self._failures: list[tuple[str, str, float]] = []  # (user, client, when)
         self._lock = threading.Lock()
 
-    def _local(self, user: str) -> int:
+    def _local(self, user: str | None, client: str | None) -> int:
         with self._lock:
-            recent = [t for t in self._failures.get(user, []) if self._clock() - t < LOCKOUT_S]
-            self._failures[user] = recent
-            return len(recent)
+            now = self._clock()
+            self._failures = [f for f in self._failures if now - f[2] < LOCKOUT_S]
+            return sum(1 for u, c, _ in self._failures if user in (None, u) and client in (None, c))
 
     def _shared(self, operation: str, *args, default=None):
         """The store's answer, or ``default`` without a store or while its database is down."""
@@ -97,21 +107,27 @@ class LoginGuard:
         except StoreError:
             return default
 
-    def locked(self, user: str) -> bool:
-        return self._attempts(user) >= MAX_FAILURES
+    def locked(self, user: str, client: str = "local") -> bool:
+        """No further attempt for this name from this client is checked now."""
+        return (
+            self._attempts(user, client) >= MAX_FAILURES
+            or self._attempts(None, client) >= CLIENT_MAX_FAILURES
+            or self._attempts(user, None) >= USER_MAX_FAILURES
+        )
 
-    def _failed(self, user: str) -> None:
+    def _failed(self, user: str, client: str) -> None:
         now = self._clock()
         with self._lock:
-            self._failures.setdefault(user, []).append(now)
-        self._shared("record_failure", user, now)
+            self._failures.append((user, client, now))
+        self._shared("record_failure", user, now, client)
 
-    def _succeeded(self, user: str) -> None:
+    def _succeeded(self, user: str, client: str) -> None:
         with self._lock:
-            self._failures.pop(user, None)
+            self._failures = [f for f in self._failures if f[0] != user]
         self._shared("clear_failures", user)
+        self._shared("audit", user, "signed in", "staff", "")
 
-    def check(self, accounts: Mapping[str, Account], user: str, password: str) -> Account | None:
+    def check(self, accounts: Mapping[str, Account], user: str, password: str, client: str = "local") -> Account | None:
         """The account if the password is right and the name is not locked; else None. Raises
         Busy when too many checks are already running.
 
@@ -120,17 +136,17 @@ class LoginGuard:
         cannot have more checked than the lockout allows (each sees the others' attempts). A right
         password clears the count."""
         user = user.strip().lower()
-        if self.locked(user):
+        if self.locked(user, client):
             return None
-        self._failed(user)
-        if self._attempts(user) > MAX_FAILURES:
+        self._failed(user, client)
+        if self._past_limits(user, client):
             return None
         account = accounts.get(user)
         if not _checks.acquire(timeout=CHECK_WAIT_S):
             raise Busy()
         try:
             if account is not None and _verify(account.password_hash, password):
-                self._succeeded(user)
+                self._succeeded(user, client)
                 return account
             if account is None:  # spend the same time on unknown names, so they cannot be told apart
                 _verify(DEMO_HASH, password + "x")
@@ -138,9 +154,17 @@ class LoginGuard:
             _checks.release()
         return None
 
-    def _attempts(self, user: str) -> int:
-        shared = self._shared("failures_since", user, self._clock() - LOCKOUT_S, default=0)
-        return max(self._local(user), shared)
+    def _past_limits(self, user: str, client: str) -> bool:
+        """After this attempt was recorded: is it beyond what the limits allow to be checked?"""
+        return (
+            self._attempts(user, client) > MAX_FAILURES
+            or self._attempts(None, client) > CLIENT_MAX_FAILURES
+            or self._attempts(user, None) > USER_MAX_FAILURES
+        )
+
+    def _attempts(self, user: str | None, client: str | None) -> int:
+        shared = self._shared("failures_since", user, self._clock() - LOCKOUT_S, client, default=0)
+        return max(self._local(user, client), shared)
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 import string
 from pathlib import Path
@@ -174,8 +175,15 @@ class Walks(_M):
     glossary: dict[str, Term]
 
 
-class UI(_M):
+INTERFACE = Path(__file__).resolve().parent / "interface.toml"
+
+
+class _Interface(_M):
     ui: dict[str, Text]
+
+
+class UI(_M):
+    ui: dict[str, Text] = {}  # overrides of the product's own words (interface.toml)
     categories: dict[str, Text]
     populations: dict[str, Text]
     dimensions: dict[str, Text] = {}
@@ -245,13 +253,24 @@ def _load(path: Path, model, todos: list[str] | None = None):
         raise ContentError(f"content file {path.name}:\n  " + "\n  ".join(lines)) from None
 
 
+def load_ui(folder: Path, todos: list[str] | None = None) -> UI:
+    """The content's ui.toml, its [ui] table laid over the product's own words."""
+    ui = _load(folder / "ui.toml", UI, todos)
+    return ui.model_copy(update={"ui": {**_interface(), **ui.ui}})
+
+
+@functools.cache
+def _interface() -> dict[str, Text]:
+    return _load(INTERFACE, _Interface).ui
+
+
 def load_content(folder: Path | str | None = None, release=None) -> Content:
     folder = Path(folder) if folder else content_dir()
     todos: list[str] = []
     content = Content(
         _load(folder / "site.toml", Site, todos),
         _load(folder / "findings.toml", Findings, todos).finding,
-        _load(folder / "ui.toml", UI, todos),
+        load_ui(folder, todos),
         _load(folder / "walks.toml", Walks, todos),
         tuple(todos),
     )

@@ -224,9 +224,10 @@ def _ui(release: Release, shipped: dict, cats: dict, dims: dict) -> str:
     for t in release.tables.values():
         pops.setdefault(t.resource.universe_id, text(t.resource.universe))
     parts = [
-        "# Interface text (the product's own words), category labels, dimension names and populations.\n"
-        "# Written by `python -m cpt_public init`; every TODO is a placeholder for the team to fill in.\n",
-        _section("ui", shipped["ui"]),
+        "# Category labels, dimension names and populations, in English (en) and Spanish (es).\n"
+        "# Written by `python -m cpt_public init`; every TODO is a placeholder for the team to fill in.\n"
+        "# [ui] may override any of the product's own words (cpt_public/site/interface.toml), key by key.\n",
+        "[ui]\n",
         _section("categories", cats),
         _section("dimensions", dims),
         _section("populations", pops),

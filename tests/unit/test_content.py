@@ -40,13 +40,17 @@ def test_a_missing_translation_is_named(content_copy):
 
 
 def test_a_blank_translation_is_refused(content_copy):
-    replace(
-        content_copy / "ui.toml",
-        'language = { en = "Language", es = "Idioma" }',
-        'language = { en = "Language", es = " " }',
-    )
+    replace(content_copy / "ui.toml", "[ui]\n", '[ui]\nlanguage = { en = "Language", es = " " }\n')
     with pytest.raises(ContentError, match="ui.language.es: Value error, is blank"):
         load_content(content_copy)
+
+
+def test_the_product_words_come_from_the_package_and_content_overrides_them(content_copy):
+    """A team's ui.toml need not hold the product's words: new ones reach every site, and a team
+    may still change any of them."""
+    assert load_content(content_copy).translator("es")("language") == "Idioma"
+    replace(content_copy / "ui.toml", "[ui]\n", '[ui]\nlanguage = { en = "Tongue", es = "Lengua" }\n')
+    assert load_content(content_copy).translator("es")("language") == "Lengua"
 
 
 def test_an_unknown_table_is_named(content_copy):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from cpt_public.feedback.form import MAX_COMMENT, RATE_MAX, FormError, RateLimiter, build, new_submission_id
 from cpt_public.feedback.store import FeedbackStore, StoreError
+from tests.conftest import admin_sql
 
 
 def submission(comment="It matches what I saw.", **kw):
@@ -58,37 +58,6 @@ def test_rate_limiter():
 # ----------------------------------------------------------------------------- storage, both databases
 
 
-def _admin(url: str, *statements: str) -> None:
-    """Run statements outside any transaction (so a read-only default cannot block them)."""
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("SET default_transaction_read_only = off"))
-        for s in statements:
-            conn.execute(text(s))
-    engine.dispose()
-
-
-@pytest.fixture()
-def pg_url():
-    url = os.environ.get("CPT_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("PostgreSQL tests need CPT_TEST_POSTGRES_URL (run scripts/postgres-for-tests.sh as root)")
-    _admin(
-        url,
-        "ALTER DATABASE cpt_test RESET default_transaction_read_only",
-        "DROP TABLE IF EXISTS feedback, sign_in_failures, alembic_version CASCADE",
-    )  # a clean database for every test
-    yield url
-    _admin(url, "ALTER DATABASE cpt_test RESET default_transaction_read_only")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'feedback.sqlite'}"
-    return request.getfixturevalue("pg_url")
-
-
 def test_store_round_trip_and_migrations(db_url):
     store = FeedbackStore(db_url)
     s = submission("It matches, mostly.")
@@ -96,7 +65,7 @@ def test_store_round_trip_and_migrations(db_url):
     frame = store.frame()
     assert len(frame) == 1 and frame["id"].iat[0] == row and frame["comment"].iat[0] == "It matches, mostly."
     with store.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0003"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0004"
 
 
 def test_a_retried_submission_is_stored_once(db_url):
@@ -148,10 +117,10 @@ def test_a_read_only_sqlite_database_raises_a_clear_error(tmp_path):
 
 def test_a_read_only_postgresql_database_raises_a_clear_error(pg_url):
     FeedbackStore(pg_url).count()  # schema in place
-    _admin(pg_url, "ALTER DATABASE cpt_test SET default_transaction_read_only = on")
+    admin_sql(pg_url, "ALTER DATABASE cpt_test SET default_transaction_read_only = on")
     with pytest.raises(StoreError, match="not available"):
         FeedbackStore(pg_url).add(submission())
-    _admin(pg_url, "ALTER DATABASE cpt_test RESET default_transaction_read_only")
+    admin_sql(pg_url, "ALTER DATABASE cpt_test RESET default_transaction_read_only")
     assert FeedbackStore(pg_url).add(submission()) > 0  # the retry succeeds once it is writable again
 
 
@@ -159,14 +128,14 @@ def test_a_save_after_the_database_dropped_its_connections_succeeds(pg_url):
     """A PostgreSQL restart or failover drops pooled connections; the next save is not an error."""
     store = FeedbackStore(pg_url)
     store.add(submission())  # the pool now holds an open connection
-    _admin(
+    admin_sql(
         pg_url,
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
         "WHERE datname = current_database() AND pid <> pg_backend_pid()",
     )
     assert store.add(submission()) > 0
     assert store.count() == 2
-    _admin(
+    admin_sql(
         pg_url,
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
         "WHERE datname = current_database() AND pid <> pg_backend_pid()",
@@ -234,11 +203,34 @@ def test_what_we_heard_suppresses_small_counts_like_published_tables():
     assert s2.loc["total", "suppressed"] and s2.loc["yes", "suppressed"]  # only 4 answers: all hidden
 
 
-def test_themes_are_saved(db_url):
-    store = FeedbackStore(db_url)
-    row = store.add(submission())
-    store.set_themes({row: "housing, waiting lists"})
-    assert store.frame()["themes"].iat[0] == "housing, waiting lists"
+def test_old_theme_tags_become_codes_in_the_codebook(tmp_path):
+    """Staff's free-text tags (migration 0002) are carried into the codebook, applied to whole
+    comments, when the database is upgraded: nothing staff did is lost."""
+    from alembic import command
+    from alembic.config import Config
+
+    from cpt_public.feedback.store import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'tags.sqlite'}"
+    store = FeedbackStore(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        for i, tags in enumerate(["housing, waiting lists", "Housing", ""]):
+            conn.execute(
+                text(
+                    "INSERT INTO feedback (submission_id, source, comment, redactions, language, themes) "
+                    f"VALUES ('s{i}', 'visitor', 'words', 0, 'en', :t)"
+                ),
+                {"t": tags},
+            )
+    upgraded = FeedbackStore(url)
+    codes = upgraded.codes()
+    assert sorted(codes["name_en"]) == ["housing", "waiting lists"]
+    codings = upgraded.codings()
+    assert len(codings) == 3 and set(codings["coder"]) == {"tags"} and codings["start"].isna().all()
 
 
 def test_an_old_database_is_upgraded(tmp_path):

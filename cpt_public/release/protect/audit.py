@@ -29,11 +29,12 @@ class Interval:
     def width(self) -> float:
         return self.hi - self.lo
 
-    def could_be_small(self, threshold: int) -> bool:
-        return self.lo <= threshold - 1 and self.hi >= 1
+    def could_be_small(self, threshold: int, zeros: bool = False) -> bool:
+        """Could the cell hold a count that must not be published? ``zeros``: a zero is one too."""
+        return self.lo <= threshold - 1 and self.hi >= (0 if zeros else 1)
 
-    def protects(self, threshold: int, protection_range: int) -> bool:
-        return not self.could_be_small(threshold) or self.width >= protection_range - 1e-9
+    def protects(self, threshold: int, protection_range: int, zeros: bool = False) -> bool:
+        return not self.could_be_small(threshold, zeros) or self.width >= protection_range - 1e-9
 
 
 @dataclasses.dataclass

@@ -46,10 +46,16 @@ def suppress(
     keys: list[bytes] | None = None,
     structural: np.ndarray | None = None,
     table_of: np.ndarray | None = None,
+    hide_zeros: bool = False,
+    forced: np.ndarray | None = None,
 ) -> Result:
     """``incidence``: stacked cells x atoms of all suppression tables of one universe; ``keys``
     name the set of units of each cell (equal keys: the same cell); ``structural``: rows of
-    ``S x = 0`` the model adds (see ``model``); ``table_of``: each cell's table number."""
+    ``S x = 0`` the model adds (see ``model``); ``table_of``: each cell's table number.
+    ``hide_zeros``: zeros are small cells too, hidden and protected like them (for counts an
+    outsider can add to, where a published zero beside a hidden cell gives it away);
+    ``forced``: cells to hide whatever their value (bool per cell; e.g. hidden in an earlier
+    publication of the same counts)."""
     values = np.asarray(values, dtype=np.int64)
     if keys is None:
         keys = [np.packbits(r).tobytes() for r in incidence]
@@ -66,7 +72,9 @@ def suppress(
         g_tables[g].add(int(table_of[i]))
     cost = g_value + (g_value < threshold) * 100 * threshold + g_totals * 2 * threshold
 
-    primary_g = (g_value >= 1) & (g_value < threshold)
+    primary_g = (g_value >= (0 if hide_zeros else 1)) & (g_value < threshold)
+    if forced is not None:
+        np.logical_or.at(primary_g, inverse, np.asarray(forced, dtype=bool))
     hidden_g = primary_g.copy()
     passed: dict[int, Interval] = {}
     rounds = 0
@@ -74,7 +82,7 @@ def suppress(
         rounds += 1
         if rounds > MAX_ROUNDS:
             raise ProtectionError("complementary suppression did not converge")
-        failing = _failing(groups, g_value, hidden_g, structural, threshold, protection_range, passed)
+        failing = _failing(groups, g_value, hidden_g, structural, threshold, protection_range, passed, hide_zeros)
         if not failing:
             break
         added: set[int] = set()
@@ -95,7 +103,7 @@ def suppress(
     for g in sorted(np.flatnonzero(hidden_g & ~primary_g), key=lambda c: -g_value[c]):
         hidden_g[g] = False
         trial: dict[int, Interval] = {}
-        if _failing(groups, g_value, hidden_g, structural, threshold, protection_range, trial, stop_early=True):
+        if _failing(groups, g_value, hidden_g, structural, threshold, protection_range, trial, hide_zeros, True):
             hidden_g[g] = True
         else:
             passed = trial
@@ -105,7 +113,15 @@ def suppress(
 
 
 def _failing(
-    groups, g_value, hidden_g, structural, threshold, prange, passed: dict[int, Interval], stop_early: bool = False
+    groups,
+    g_value,
+    hidden_g,
+    structural,
+    threshold,
+    prange,
+    passed: dict[int, Interval],
+    zeros: bool = False,
+    stop_early: bool = False,
 ) -> list[tuple[int, np.ndarray]]:
     """Hidden cells that the audit does not pass, with the published cells that bind them.
     ``passed`` collects (and is trusted for) cells already shown to be protected: hiding more
@@ -117,9 +133,9 @@ def _failing(
         if g in passed:
             continue
         bound = attacker.lp_bounds(groups[g])
-        if bound.interval.protects(threshold, prange):
+        if bound.interval.protects(threshold, prange, zeros):
             ip = attacker.ip_bounds(groups[g], bound)
-            if ip.protects(threshold, prange):
+            if ip.protects(threshold, prange, zeros):
                 passed[int(g)] = ip
                 continue
         failing.append((int(g), pub[bound.binding]))
