@@ -9,7 +9,7 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
-COPY app.py ./
+COPY app.py serve.py ./
 COPY app_pages/ app_pages/
 COPY cpt_public/ cpt_public/
 COPY content/ content/

@@ -19,7 +19,7 @@ $(BIN)/.installed: requirements.txt
 install: $(BIN)/.installed
 
 app: install  ## install, then run the app on the shipped release at http://localhost:8501 (this machine only; demo staff account on)
-	CPT_DEMO_STAFF=1 $(BIN)/streamlit run app.py --server.address 127.0.0.1
+	CPT_DEMO_STAFF=1 $(BIN)/streamlit run serve.py --server.address 127.0.0.1
 
 test: install  ## install, then run the whole test suite
 	$(BIN)/python -m pytest

@@ -5,9 +5,9 @@ main script as its legacy auto-discovered multipage app and then ignores st.navi
 
 import streamlit as st
 
-from cpt_public.cached import content, release
+from cpt_public.cached import apply_retention, content, release
 from cpt_public.errors import ReleaseError
-from cpt_public.pages_support import draft_banner, staff_session
+from cpt_public.pages_support import STAFF_PAGES, draft_banner, staff_session
 from cpt_public.site.content import ContentError
 from cpt_public.site.i18n import LANGUAGES, pick_language
 
@@ -24,6 +24,7 @@ except (ReleaseError, ContentError) as exc:
     st.stop()
 
 tr = site.translator(lang)
+apply_retention()  # CPT_RETENTION_DAYS: old comments deleted once a day
 signed_in = staff_session()  # staff pages exist only for a signed-in, active session
 pages = [
     st.Page("app_pages/home.py", title=tr("nav_home"), icon=":material/home:", default=True, url_path="home"),
@@ -35,11 +36,15 @@ pages = [
     st.Page("app_pages/staff_signin.py", title=tr("nav_staff"), icon=":material/lock:", url_path="staff"),
 ]
 if signed_in:
-    pages.append(
+    pages += [
         st.Page(
-            "app_pages/staff_review.py", title=tr("nav_review"), icon=":material/rate_review:", url_path="staff-review"
+            path,
+            title=tr(key),
+            icon=icon,
+            url_path=path.removeprefix("app_pages/").removesuffix(".py").replace("_", "-"),
         )
-    )
+        for path, key, icon in STAFF_PAGES
+    ]
 kiosk = st.query_params.get("mode") == "kiosk"  # a station screen: no navigation, no language switch
 page = st.navigation(pages, position="hidden" if kiosk else "top")
 if not kiosk:

@@ -76,17 +76,18 @@ if mode == "facilitator":
     timer()
     st.header(tr("printables"))
     base = walks.public_base(os.environ.get("CPT_PUBLIC_URL"), st.context.url)
+    event = st.query_params.get("event") or ""  # the facilitator's link may carry the event's code
     for kind in ("posters", "handout", "glossary"):
         st.download_button(
             tr(f"download_{kind}"),
-            lambda kind=kind: walk_pdf(data.package.version, str(content_dir()), kind, wid, lang, base),
+            lambda kind=kind: walk_pdf(data.package.version, str(content_dir()), kind, wid, lang, base, event),
             file_name=f"{kind}-{wid}-{lang}.pdf",
             mime="application/pdf",
             on_click="ignore",
             icon=":material/print:",
             key=f"dl_{kind}",
         )
-    st.query_params.from_dict(urlstate.encode({"lang": lang, "walk": wid, "mode": mode}))
+    st.query_params.from_dict(urlstate.encode({"lang": lang, "walk": wid, "mode": mode, "event": event or None}))
     st.stop()
 
 finding = site.finding(walk.stations[n - 1])
@@ -143,7 +144,15 @@ else:
         width="stretch",
     )
     st.header(tr("fb_title"))
-    feedback_form(finding.id, tr, lang, set(walk.stations), event=wid)
+    feedback_form(finding.id, tr, lang, set(walk.stations))
 st.query_params.from_dict(
-    urlstate.encode({"lang": lang, "walk": wid, "station": n, "mode": None if mode == "self" else mode})
+    urlstate.encode(
+        {
+            "lang": lang,
+            "walk": wid,
+            "station": n,
+            "mode": None if mode == "self" else mode,
+            "event": st.query_params.get("event") or None,  # kept: answers here count for the event
+        }
+    )
 )

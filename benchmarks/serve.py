@@ -52,7 +52,7 @@ def wait_healthy(health_url: str, proc: subprocess.Popen, log: Path | None = Non
 
 @contextlib.contextmanager
 def streamlit_server(
-    script: Path | str = ROOT / "app.py",
+    script: Path | str = ROOT / "serve.py",
     env: dict[str, str | None] | None = None,
     log: Path | None = None,
     port: int | None = None,

@@ -9,6 +9,7 @@ Rendered downloads (PNG, SVG, PDF) are cached per release version, language and 
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -178,6 +179,27 @@ def redaction_warmed() -> None:
     threading.Thread(target=warm, name="redaction-warm", daemon=True).start()
 
 
+@st.cache_data(show_spinner=False, ttl=24 * 3600)
+def retention_applied(url: str, days: int) -> int:
+    """Apply the retention setting (CPT_RETENTION_DAYS) at most once a day per process."""
+    import datetime as dt
+
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    return _feedback_store(url).purge("retention", before)
+
+
+def apply_retention() -> None:
+    from .errors import CptError
+    from .feedback.store import database_url, retention_days
+
+    try:
+        days = retention_days()
+        if days is not None:
+            retention_applied(database_url(), days)
+    except CptError as exc:  # a database that is down, or a bad setting: tried again on the next visit
+        logging.getLogger("cpt_public").warning("retention not applied: %s", exc)
+
+
 def feedback_store():
     from .feedback.store import database_url
 
@@ -201,43 +223,58 @@ def briefing_pdf(version: str, folder: str, lang: str, heard: tuple[str, ...] = 
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def walk_pdf(version: str, folder: str, kind: str, walk: str, lang: str, base_url: str) -> bytes:
+def walk_pdf(version: str, folder: str, kind: str, walk: str, lang: str, base_url: str, event: str = "") -> bytes:
     from .site.printables import walk as printables
 
     if kind == "posters":
-        return printables.posters_pdf(release(), content(), walk, lang, base_url)
+        return printables.posters_pdf(release(), content(), walk, lang, base_url, event=event or None)
     if kind == "handout":
-        return printables.handout_pdf(release(), content(), walk, lang, base_url)
+        return printables.handout_pdf(release(), content(), walk, lang, base_url, event=event or None)
     return printables.glossary_pdf(content(), walk, lang)
 
 
-def heard(lang: str) -> list[str] | None:
-    """What we heard, as lines in the visitor's language; None when the database cannot be read.
-    Counted again at most every HEARD_TTL_S seconds, not on every view of every visitor."""
+def heard(lang: str):
+    """What we heard: the newest snapshot staff published, in the visitor's language
+    (site.text.Heard), an empty one when none is published yet, None when the database cannot
+    be read. Read again at most every HEARD_TTL_S seconds. Never live counts."""
     from .feedback.store import StoreError, database_url
 
-    rel = release()
     try:
-        return list(_heard(database_url(), lang, rel.package.version))
+        return _heard(database_url(), lang, release().package.version)
     except StoreError:
         return None
 
 
-@st.cache_data(show_spinner=False, ttl=HEARD_TTL_S, max_entries=32)
-def _heard(url: str, lang: str, version: str) -> tuple[str, ...]:
-    from .feedback.report import top_themes, what_we_heard
-    from .site.text import heard_lines
+def heard_changed() -> None:
+    """A snapshot was published or withdrawn: show the change now (this process; others within
+    HEARD_TTL_S)."""
+    _heard.clear()
 
-    frame = _feedback_store(url).frame()  # a StoreError is not cached: the next view tries again
-    site, pv = content(), release().package.privacy
-    return tuple(
-        heard_lines(
-            what_we_heard(frame, pv.threshold, pv.protectionRange),
-            site,
-            site.translator(lang),
-            top_themes(frame, pv.threshold),
-        )
-    )
+
+@st.cache_data(show_spinner=False, ttl=HEARD_TTL_S, max_entries=32)
+def _heard(url: str, lang: str, version: str):
+    import pandas as pd
+
+    from .feedback.snapshots import loads
+    from .site.i18n import fmt_date
+    from .site.text import Heard, heard_lines, heard_quotes
+
+    store = _feedback_store(url)
+    published = store.snapshots()  # a StoreError is not cached: the next view tries again
+    if published.empty:
+        return Heard([], [], "", "")
+    latest = published.iloc[0]
+    payload = loads(latest["payload"])
+    site = content()
+    tr = site.translator(lang)
+    if latest["scope"]:
+        events = store.events()
+        labels = dict(zip(events["code"], events["label"])) if not events.empty else {}
+        scope = tr("heard_scope_event", event=labels.get(latest["scope"]) or latest["scope"])
+    else:
+        scope = tr("heard_scope_all")
+    when = pd.Timestamp(latest["created_at"]).date()
+    return Heard(heard_lines(payload, site, tr), heard_quotes(payload, site, tr), fmt_date(when, lang), scope)
 
 
 @st.cache_resource(show_spinner=False)

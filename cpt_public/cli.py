@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--lang", choices=("en", "es"), default="en")
     w.add_argument("--out", required=True, type=Path, help="folder to write the PDFs into")
     w.add_argument("--base-url", default="http://localhost:8501", help="public address of the app, for QR codes")
+    w.add_argument("--event", default=None, help="event code (made by staff) carried in every QR code")
     w.add_argument("--release", type=Path, default=None, help="release folder (default: published_data)")
     w.add_argument("--content", type=Path, default=None, help="content folder (default: CPT_CONTENT_DIR or content/)")
 
@@ -68,6 +69,25 @@ def main(argv: list[str] | None = None) -> int:
 
     h = sub.add_parser("hash-password", help="print an argon2 hash for a staff account (reads the password from stdin)")
     del h
+
+    fb = sub.add_parser("feedback", help="people's words: export, purge (retention), backup")
+    fsub = fb.add_subparsers(dest="feedback_command", required=True)
+    ex = fsub.add_parser("export", help="write comments, coded segments and the codebook to a folder")
+    ex.add_argument(
+        "--out", required=True, type=Path, help="folder to write feedback.csv, coded-segments.csv, codebook.qdc"
+    )
+    pu = fsub.add_parser("purge", help="delete comments older than a number of days (optionally exporting first)")
+    pu.add_argument(
+        "--older-than",
+        type=int,
+        default=None,
+        metavar="DAYS",
+        help="days to keep (default: $CPT_RETENTION_DAYS); 0 deletes every comment",
+    )
+    pu.add_argument("--export", type=Path, default=None, metavar="DIR", help="export everything to DIR first")
+    pu.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    bk = fsub.add_parser("backup", help="a consistent copy of the SQLite database while the app runs")
+    bk.add_argument("--out", required=True, type=Path, help="file to write")
 
     a = sub.add_parser("audit", help="re-verify a release: hashes, schemas, invariants and hidden-cell intervals")
     a.add_argument("release", type=Path, nargs="?", default=None, help="release folder (default: published_data)")
@@ -143,11 +163,13 @@ def _run(args) -> int:
 
         todo = scaffold(load_release(args.release), args.out, force=args.force)
         print(f"wrote draft content for this release to {args.out}")
-        print(f"run the app on it with: CPT_CONTENT_DIR={args.out} streamlit run app.py")
+        print(f"run the app on it with: CPT_CONTENT_DIR={args.out} streamlit run serve.py")
         if todo:
             print(f"{len(todo)} placeholder(s) to fill in (the site shows a draft banner until none remain):")
             print("\n".join(f"  [ ] {item}" for item in todo))
         return 0
+    if args.command == "feedback":
+        return _feedback(args)
     if args.command == "printables":
         from .release.catalog import load_release
         from .site.content import load_content
@@ -159,8 +181,12 @@ def _run(args) -> int:
             raise CptError(f"no walk {args.walk!r}; walks: {', '.join(w.id for w in content.walks.walk)}")
         args.out.mkdir(parents=True, exist_ok=True)
         files = {
-            f"posters-{args.walk}-{args.lang}.pdf": posters_pdf(release, content, args.walk, args.lang, args.base_url),
-            f"handout-{args.walk}-{args.lang}.pdf": handout_pdf(release, content, args.walk, args.lang, args.base_url),
+            f"posters-{args.walk}-{args.lang}.pdf": posters_pdf(
+                release, content, args.walk, args.lang, args.base_url, event=args.event
+            ),
+            f"handout-{args.walk}-{args.lang}.pdf": handout_pdf(
+                release, content, args.walk, args.lang, args.base_url, event=args.event
+            ),
             f"glossary-{args.walk}-{args.lang}.pdf": glossary_pdf(content, args.walk, args.lang),
         }
         for name, data in files.items():
@@ -172,3 +198,54 @@ def _run(args) -> int:
     report = audit_release(args.release)
     print(report.text())
     return 0 if report.ok else 1
+
+
+def _feedback(args) -> int:
+    import datetime as dt
+
+    from .feedback.store import RETENTION_ENV, FeedbackStore, StoreError, retention_days
+
+    store = FeedbackStore()
+    try:
+        if args.feedback_command == "backup":
+            store.backup(args.out)
+            print(f"backed up {store.count()} comments to {args.out}")
+            return 0
+        if args.feedback_command == "export":
+            print(_export(store, args.out))
+            return 0
+        days = args.older_than if args.older_than is not None else retention_days()
+        if days is None:
+            raise CptError(f"say how many days to keep: --older-than DAYS (or set {RETENTION_ENV})")
+        if days < 0:
+            raise CptError("--older-than must be 0 or more days")
+        before = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+        if args.export is not None:
+            print(_export(store, args.export))
+        if not args.yes and sys.stdin.isatty():
+            answer = input(f"delete every comment received before {before:%Y-%m-%d %H:%M} UTC? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("nothing deleted")
+                return 1
+        gone = store.purge("command line", before)
+        print(f"deleted {gone} comment(s) received before {before:%Y-%m-%d %H:%M} UTC")
+        return 0
+    except StoreError as exc:
+        raise CptError(str(exc)) from None
+
+
+def _export(store, folder: Path) -> str:
+    """Everything staff may take away at the end of a project, written before anything is purged."""
+    from .feedback.coding import codebook_qdc, segments_csv
+    from .feedback.review import export_csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    frame, codings, codes = store.frame(), store.codings(), store.codes(include_retired=True)
+    (folder / "feedback.csv").write_bytes(export_csv(frame, codings, codes))
+    (folder / "coded-segments.csv").write_bytes(segments_csv(frame, codings, codes))
+    written = ["feedback.csv", "coded-segments.csv"]
+    if len(codes):
+        (folder / "codebook.qdc").write_bytes(codebook_qdc(codes))
+        written.append("codebook.qdc")
+    store.audit("command line", "exported", str(folder)[:64], ", ".join(written))
+    return f"exported {len(frame)} comment(s) to {folder}: {', '.join(written)}"

@@ -83,27 +83,47 @@ def current_lang() -> str:
     return st.session_state.get("ui_lang", "en")
 
 
-def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[str], event: str | None = None) -> None:
+def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[str]) -> None:
     """The feedback form. Saving happens in the button's callback, the one place Streamlit lets us
     clear the fields: on success they are cleared and the visitor thanked; on any failure every
-    value stays where it was, with a message, and the same submission id for the retry."""
+    value stays where it was, with a message, and the same submission id for the retry.
+    An event code in the page's address (``?event=…``, printed in a walk's QR codes) is sent
+    with the answer; a session's later answer at the same station replaces its earlier one."""
     from .cached import feedback_store, redaction_warmed
-    from .feedback.form import CONNECTIONS, MAX_COMMENT, REFLECTS, RateLimiter, RepeatGuard, new_submission_id
+    from .feedback import limits
+    from .feedback.form import (
+        CONNECTIONS,
+        MAX_COMMENT,
+        REFLECTS,
+        RateLimiter,
+        RepeatGuard,
+        answer_key,
+        new_submission_id,
+    )
     from .feedback.service import submit
 
     redaction_warmed()
     tag = station or "general"
-    keys = {k: f"fb_{k}_{tag}" for k in ("reflects", "comment", "connection", "sid", "outcome")}
+    keys = {k: f"fb_{k}_{tag}" for k in ("reflects", "comment", "connection", "quote", "sid", "outcome")}
     st.session_state.setdefault(keys["sid"], new_submission_id())
     limiter = st.session_state.setdefault("fb_limiter", RateLimiter())
     repeats = st.session_state.setdefault("fb_repeats", RepeatGuard())
+    salt = st.session_state.setdefault("fb_salt", new_submission_id())
+    event = st.query_params.get("event") or None
+    address = limits.client_address(st.context.ip_address, st.context.headers)
 
     def send() -> None:
+        store = feedback_store()
+        try:
+            client = limits.client_key(store, address)
+        except OSError:
+            client = None  # no key file can be written: the session's own limit still applies
         outcome = submit(
-            feedback_store(),
+            store,
             limiter,
             st.session_state[keys["sid"]],
             repeats,
+            client,
             station=station,
             reflects=st.session_state.get(keys["reflects"]),
             comment=st.session_state.get(keys["comment"], ""),
@@ -111,12 +131,15 @@ def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[
             language=lang,
             stations=stations,
             event=event,
+            quote_ok=bool(st.session_state.get(keys["quote"])),
+            answer_key=answer_key(salt, station),
         )
         st.session_state[keys["outcome"]] = outcome
         if outcome.ok:
             st.session_state[keys["reflects"]] = None
             st.session_state[keys["comment"]] = ""
             st.session_state[keys["connection"]] = None
+            st.session_state[keys["quote"]] = False
             st.session_state[keys["sid"]] = new_submission_id()
 
     with st.form(key=f"fb_form_{tag}", clear_on_submit=False):
@@ -129,6 +152,7 @@ def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[
             format_func=lambda r: tr(f"fb_{r}"),
         )
         st.text_area(tr("fb_comment"), max_chars=MAX_COMMENT, key=keys["comment"])
+        st.checkbox(tr("fb_quote_ok"), key=keys["quote"])
         st.selectbox(
             tr("fb_connection"),
             [None, *CONNECTIONS],
@@ -183,16 +207,41 @@ def staff_session() -> bool:
 
 
 def heard_block(tr: Translator, threshold: int) -> list[str] | None:
-    """'What we heard': one line per station, or why there is nothing (yet) to show. Returns the
-    lines shown (None when the database cannot be read)."""
+    """'What we heard' as staff last published it: one line per station, the quotes staff chose
+    (as plain text), or why there is nothing to show. Returns the lines shown (None when the
+    database cannot be read)."""
     from .cached import heard
 
-    lines = heard(current_lang())
-    if lines is None:
+    shown = heard(current_lang())
+    if shown is None:
         st.warning(tr("heard_unavailable"))
-    elif lines:
-        st.markdown("\n".join(f"- {line}" for line in lines))
-        st.markdown(tr("heard_note", max=threshold - 1))
-    else:
+        return None
+    if not shown.lines and not shown.quotes:
         st.info(tr("community_pending"))
-    return lines
+        return []
+    st.caption(tr("heard_published", date=shown.published, scope=shown.scope))
+    st.markdown("\n".join(f"- {line}" for line in shown.lines))
+    if shown.quotes:
+        st.subheader(tr("heard_quotes_title"))
+        for station, words in shown.quotes:
+            with st.container(border=True):
+                st.text(words)  # the visitor's words as text: never Markdown or HTML
+                st.caption(station)
+    st.markdown(tr("heard_note", min=threshold))
+    return shown.lines
+
+
+STAFF_PAGES = (
+    ("app_pages/staff_review.py", "nav_review", ":material/rate_review:"),
+    ("app_pages/staff_codebook.py", "nav_codebook", ":material/sell:"),
+    ("app_pages/staff_report.py", "nav_report", ":material/campaign:"),
+    ("app_pages/staff_records.py", "nav_records", ":material/inventory:"),
+)
+
+
+def staff_nav(tr: Translator) -> None:
+    """Links between the staff pages, in the page itself (the top bar folds them away on small
+    screens)."""
+    cols = st.columns(len(STAFF_PAGES))
+    for col, (path, key, icon) in zip(cols, STAFF_PAGES):
+        col.page_link(path, label=tr(key), icon=icon)

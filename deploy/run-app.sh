@@ -8,4 +8,4 @@
 #   STREAMLIT_SERVER_COOKIE_SECRET    the same secret in every process (signs Streamlit's cookies)
 set -eu
 cd "$(dirname "$0")/.."
-exec python -m streamlit run app.py --server.port "${PORT:-8501}" --server.address "${ADDRESS:-0.0.0.0}"
+exec python -m streamlit run serve.py --server.port "${PORT:-8501}" --server.address "${ADDRESS:-0.0.0.0}"

@@ -34,7 +34,8 @@ TRUSTED_ENV = "CPT_TRUSTED_PROXIES"  # comma-separated addresses or networks; lo
 def _key(store: FeedbackStore) -> bytes:
     if env := os.environ.get(KEY_ENV):
         return env.encode()
-    path = (sqlite_path(store.url) or DEFAULT_SQLITE).with_name("client.key")
+    url = getattr(store, "url", None)
+    path = ((sqlite_path(url) if isinstance(url, str) else None) or DEFAULT_SQLITE).with_name("client.key")
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -49,11 +50,21 @@ def _key(store: FeedbackStore) -> bytes:
         return key
 
 
-def _trusted(peer: str | None) -> bool:
+def _address(text: str):
+    """The address, an IPv4 address written as IPv6 ("::ffff:127.0.0.1", as uvicorn reports a
+    dual-stack socket's peers) read as the IPv4 address it is."""
+    address = ipaddress.ip_address(text.strip())
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def trusted_proxy(peer: str | None) -> bool:
+    """Is the connection from the shipped proxy (this machine) or a proxy named in CPT_TRUSTED_PROXIES?"""
     if peer is None:
         return True  # Streamlit reports loopback as None: the shipped proxy on the same host
     try:
-        address = ipaddress.ip_address(peer)
+        address = _address(peer)
     except ValueError:
         return False
     if address.is_loopback:
@@ -71,14 +82,20 @@ def client_address(peer: str | None, headers: Mapping[str, str] | None) -> str:
     """The visitor's address: the proxy's ``X-Real-IP`` when the connection comes from a trusted
     proxy, else the connection's own address. A header from anyone else is ignored: a client
     could write any address there."""
-    if _trusted(peer) and headers:
+    peer = peer if isinstance(peer, str) else None
+    if trusted_proxy(peer) and headers:
         real = next((v for k, v in headers.items() if k.lower() == "x-real-ip"), None)
         if real:
             try:
-                return str(ipaddress.ip_address(real.strip()))
+                return str(_address(real))
             except ValueError:
                 pass
-    return peer or "local"
+    if peer is None:
+        return "local"
+    try:
+        return str(_address(peer))
+    except ValueError:
+        return peer
 
 
 def client_key(store: FeedbackStore, address: str) -> str:

@@ -189,8 +189,3 @@ def csv_safe(frame: pd.DataFrame) -> bytes:
         return "'" + v if isinstance(v, str) and v.startswith(_FORMULA) else v
 
     return frame.map(cell).to_csv(index=False).encode("utf-8")
-
-
-def normalise_themes(text: str) -> str:
-    """Comma-separated theme tags, trimmed, lower-case, unique, sorted."""
-    return ", ".join(sorted({t.strip().lower() for t in (text or "").split(",") if t.strip()}))

@@ -38,6 +38,24 @@ DEFAULT_SQLITE = Path(__file__).resolve().parents[2] / "data" / "feedback.sqlite
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+RETENTION_ENV = "CPT_RETENTION_DAYS"
+
+
+def retention_days() -> int | None:
+    """The retention setting: comments older than this many days are deleted (None: kept).
+    The app applies it once a day; ``python -m cpt_public feedback purge`` applies it on demand."""
+    value = os.environ.get(RETENTION_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        days = int(value)
+    except ValueError:
+        raise CptError(f"{RETENTION_ENV} must be a whole number of days, not {value!r}") from None
+    if days < 1:
+        raise CptError(f"{RETENTION_ENV} must be at least 1 day")
+    return days
+
+
 class StoreError(CptError):
     """The feedback could not be saved or read; nothing the visitor typed is lost by the caller."""
 
@@ -565,7 +583,7 @@ class FeedbackStore:
                     actor=actor, action="purged", target="feedback", detail=f"{gone} comments before {before:%Y-%m-%d}"
                 )
             )
-        if self.engine.dialect.name == "sqlite":
+        if gone and self.engine.dialect.name == "sqlite":
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM")  # the deleted words leave the file, not just the index
         return int(gone)

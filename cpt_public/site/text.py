@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import string
 
@@ -129,28 +130,54 @@ def md_plain(text: str) -> str:
     return "".join(out)
 
 
-def heard_lines(report: pd.DataFrame, content, tr: Translator, themes: dict | None = None) -> list[str]:
-    """'What we heard', one line per station: each answer's count (or 'suppressed'), the share who
-    said the data match their experience at least partly (from protected counts), top themes."""
+@dataclasses.dataclass(frozen=True)
+class Heard:
+    """A published 'What we heard', ready to show: Markdown lines, quotes as plain text, when it
+    was published and what it counts. No lines: nothing published yet."""
+
+    lines: list[str]
+    quotes: list[tuple[str, str]]
+    published: str
+    scope: str
+
+
+def heard_lines(payload: dict, content, tr: Translator) -> list[str]:
+    """'What we heard' from a published snapshot (feedback.snapshots), one line per station: each
+    answer's count or "too few to show", the share who said the data match their experience at
+    least partly (when the counts it needs are shown), the most common themes. A station with
+    nothing to show says so in one phrase. Staff's code names are literal text."""
     from ..feedback.form import REFLECTS
 
     titles = {f.id: f.title[tr.lang] for f in content.findings}
     lines = []
-    for station, rows in report.groupby("station", sort=False):
-        by = rows.set_index("answer")
+    for entry in payload.get("stations", []):
+        station, counts = entry["station"], entry["counts"]
+        name = tr("heard_general") if station == "general" else titles.get(station, station)
+        if not entry.get("enough"):
+            lines.append(tr("heard_not_enough", station=name))
+            continue
 
-        def shown(key: str, by=by) -> str:
-            c = by.loc[key, "count"]
-            return tr("suppressed") if c is None or pd.isna(c) else tr.num(c)
+        def shown(key: str, counts=counts) -> str:
+            return tr("heard_hidden") if counts.get(key) is None else tr.num(counts[key])
 
         answers = " · ".join(f"{tr(f'fb_{r}')}: {shown(r)}" for r in REFLECTS)
-        name = tr("heard_general") if station == "general" else titles.get(station, station)
         line = tr("heard_line", station=name, answers=answers, total=shown("total"))
-        parts = [by.loc[k, "count"] for k in ("yes", "partly", "total")]
-        if not any(p is None or pd.isna(p) for p in parts) and parts[2]:
+        parts = [counts.get(k) for k in ("yes", "partly", "total")]
+        if None not in parts and parts[2]:
             line += " " + tr("heard_share", share=tr.pct((parts[0] + parts[1]) / parts[2]))
-        if themes and themes.get(station):
-            listed = ", ".join(f"{md_literal(t)} ({tr.num(n)})" for t, n in themes[station])  # staff's words: text only
+        themes = payload.get("themes", {}).get(station)
+        if themes:
+            listed = ", ".join(f"{md_literal(t[tr.lang] or t['en'])} ({tr.num(t['count'])})" for t in themes)
             line += " " + tr("heard_themes", themes=listed)
         lines.append(line)
     return lines
+
+
+def heard_quotes(payload: dict, content, tr: Translator) -> list[tuple[str, str]]:
+    """Quotes staff chose (with the writer's consent), as (station name, the words): plain text,
+    for a caller that shows it as text, never as Markdown or HTML."""
+    titles = {f.id: f.title[tr.lang] for f in content.findings}
+    return [
+        (tr("heard_general") if q["station"] == "general" else titles.get(q["station"], q["station"]), q["text"])
+        for q in payload.get("quotes", [])
+    ]

@@ -22,6 +22,7 @@ def feedback_page(monkeypatch, db_url: str, page="app_pages/feedback.py", **stat
     from cpt_public import cached
 
     cached._feedback_store.clear()
+    cached._heard.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.session_state["lang"] = "en"
     for k, v in state.items():
@@ -88,37 +89,45 @@ def test_a_database_that_is_down_keeps_the_visitors_words(monkeypatch, tmp_path,
     assert at.success and FeedbackStore(good).count() == 1
 
 
-def test_what_we_heard_appears_with_small_counts_suppressed(monkeypatch, tmp_path):
+def test_what_we_heard_shows_only_a_published_snapshot(monkeypatch, tmp_path):
+    from cpt_public.feedback import moderation, snapshots
     from cpt_public.feedback.form import build, new_submission_id
 
     url = f"sqlite:///{tmp_path / 'fb.sqlite'}"
     store = FeedbackStore(url)
-    ids = []
-    for reflects, n in (("yes", 20), ("partly", 12), ("no", 2)):
-        for _ in range(n):
-            ids.append(
-                store.add(
-                    build(
-                        new_submission_id(),
-                        station="systems_used",
-                        reflects=reflects,
-                        comment="",
-                        connection=None,
-                        language="en",
-                    )
-                )
+
+    def answer(reflects, comment="", **kw):
+        return store.add(
+            build(
+                new_submission_id(),
+                station="systems_used",
+                reflects=reflects,
+                comment=comment,
+                connection=None,
+                language="en",
+                **kw,
             )
-    store.set_themes(
-        {i: "housing, waiting lists" if k < 12 else ("housing" if k < 15 else "transport") for k, i in enumerate(ids)}
-    )  # housing 15, waiting lists 12, transport 19
+        )
+
+    ids = [answer(r) for r, n in (("yes", 20), ("partly", 12), ("no", 2), ("not_sure", 12)) for _ in range(n)]
+    quote = answer("yes", "It took **two** years <b>x</b>", quote_ok=True)
+    housing = store.save_code("ana", None, name_en="housing **bold** [x](http://e.x)", name_es="vivienda")
+    for i in [*ids[:12], quote]:
+        moderation.set_status(store, i, "ana", "review")
+        store.code_comment(i, "ana", [housing])
+    moderation.choose_quote(store, quote, "ana")
+    at = feedback_page(monkeypatch, url, page="app_pages/feedback.py")
+    assert any("once it has been collected and reviewed" in i.value for i in at.info)  # nothing published yet
+    payload = snapshots.build(store.frame(), store.codings(), store.codes(), snapshots.Protection(11, 11))
+    store.publish_snapshot("ana", "", snapshots.dumps(payload))
+    answer("no")  # after publishing: not shown until the next snapshot
     for page in ("app_pages/briefing.py", "app_pages/feedback.py"):
         at = feedback_page(monkeypatch, url, page=page)
         assert not at.exception
         line = next(m.value for m in at.markdown if "How many systems do people use?" in m.value)
-        assert "No: suppressed" in line and "34 answers" in line  # 2 is hidden (and a complement with it)
-        assert (
-            "Most common themes: `transport` (19), `housing` (15), `waiting lists` (12)." in line
-        )  # tags: literal text
+        assert "No: too few to show" in line and "47 answers" in line
+        assert "Most common themes: `housing **bold** [x](http://e.x)` (13)." in line  # code names: literal text
+    assert "It took **two** years <b>x</b>" in [t.value for t in at.text]  # a quote is text, never Markdown
 
 
 def test_what_we_heard_survives_a_database_that_is_down(monkeypatch):

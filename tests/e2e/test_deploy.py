@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from tests.conftest import ROOT
 from tests.e2e.conftest import IDLE, open_page, settle
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+ROUTE_SECRET = "route-secret-shared-by-nginx-and-the-apps"
 RUN = run_tag()  # the PostgreSQL test database outlives a run: count only this run's comments
 
 
@@ -44,10 +46,13 @@ def render_nginx(ports: list[int], listen: int, folder: Path) -> Path:
             line = line.replace("/var/cache/nginx/cpt", str(folder / "cache"))
         elif line.rstrip().endswith("# test: log"):
             line = f"    access_log {folder / 'access.log'} cpt;"
+        elif line.rstrip().endswith("# test: secret"):
+            line = f'        set $cpt_route_secret "{ROUTE_SECRET}";'
         lines.append(line)
     conf = folder / "nginx.conf"
     conf.write_text("\n".join(lines) + "\n")
     shutil.copy("/etc/nginx/mime.types", folder / "mime.types")
+    shutil.copy(ROOT / "deploy" / "cpt-headers.conf", folder / "cpt-headers.conf")
     return conf
 
 
@@ -67,6 +72,8 @@ def cluster(tmp_path_factory):
         "CPT_RELEASE_DIR": str(ROOT / "published_data"),
         "ADDRESS": "127.0.0.1",
         "STREAMLIT_SERVER_COOKIE_SECRET": "test-secret-shared-by-every-process",
+        "CPT_ROUTE_SECRET": ROUTE_SECRET,
+        "CPT_CLIENT_KEY": "client-key-shared-by-every-process",
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
     env.pop("CPT_DEMO_STAFF", None)
@@ -192,3 +199,35 @@ def test_when_one_process_stops_new_visitors_are_served_by_the_other(cluster):
     for i in range(6):  # whatever process their route cookie points at
         times, loads, errors, thanked = journey(cluster["base"], f"deploy-failover-{RUN}-{i}", lambda: None, None)
         assert errors == [] and thanked
+
+
+def _headers_of(url: str, cookie: str = "") -> tuple[int, object]:
+    req = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.headers
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers
+
+
+def test_every_response_through_the_proxy_has_the_security_headers_once(cluster):
+    from cpt_public.server import CSP, HEADERS
+
+    html = urllib.request.urlopen(cluster["base"] + "/", timeout=10).read().decode()
+    script = re.search(r'src="\./(static/[^"]+\.js)"', html).group(1)
+    paths = {"/": 200, f"/{script}": 200, "/_stcore/health": 200, "/_stcore/metrics": 404, "/findings": 200}
+    for path, status in paths.items():
+        for _ in range(2):  # the second static request is answered from nginx's cache
+            code, headers = _headers_of(cluster["base"] + path)
+            assert code == status, path
+            for name, value in {**HEADERS, "content-security-policy": CSP, "x-frame-options": "DENY"}.items():
+                assert headers.get_all(name) == [value], (path, name, headers.get_all(name))
+
+
+def test_a_route_the_client_chose_is_not_used(cluster):
+    """A forged route cookie is ignored by nginx (its signature does not check out) and replaced
+    by one the app signs."""
+    code, headers = _headers_of(cluster["base"] + "/", cookie="cpt_route=chosen-by-me; cpt_route_sig=forged")
+    cookies = headers.get_all("Set-Cookie") or []
+    assert code == 200 and any(c.startswith("cpt_route=") and "chosen-by-me" not in c for c in cookies)
+    assert not [r for r in access_log(cluster) if r["route"] == "chosen-by-me"]

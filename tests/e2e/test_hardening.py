@@ -136,29 +136,50 @@ def test_rapid_clicks_on_send_store_the_comment_once(server, browser):
     context.close()
 
 
-def test_staff_theme_tags_show_as_text_never_as_links_images_or_html(tmp_path, browser):
-    """A theme tag is staff's words: on the public briefing it must not become an image (a tracking
-    pixel), a link (phishing) or HTML, whatever it says."""
+def test_code_names_and_quotes_show_as_text_never_as_links_images_or_html(tmp_path, browser):
+    """A code name is staff's words and a quote a visitor's: on the public pages neither may become
+    an image (a tracking pixel), a link (phishing) or HTML, whatever it says."""
+    from cpt_public.feedback import moderation, snapshots
     from cpt_public.feedback.form import Submission, new_submission_id
     from cpt_public.feedback.store import FeedbackStore
 
     url = f"sqlite:///{tmp_path / 'fb.sqlite'}"
     store = FeedbackStore(url)
     tags = ["![pixel](http://127.0.0.1:9/p.png)", "[win a prize](http://phish.example)", "<b>bold</b>"]
-    ids = [
-        store.add(Submission(new_submission_id(), "visitor", "systems_used", None, "yes", "ok", 0, None, "en"))
-        for _ in range(12)
-    ]
-    store.set_themes({i: ", ".join(tags) for i in ids})
+    codes = [store.save_code("ana", None, name_en=t, name_es=t) for t in tags]
+    quote = "<img src='http://127.0.0.1:9/q.png'> [see](http://phish.example/q)"
+    for i in range(12):
+        row = store.add(
+            Submission(
+                new_submission_id(),
+                "visitor",
+                "systems_used",
+                None,
+                "yes",
+                quote if i == 0 else "ok",
+                0,
+                None,
+                "en",
+                quote_ok=i == 0,
+            )
+        )
+        moderation.set_status(store, row, "ana", "review")
+        store.code_comment(row, "ana", codes)
+        if i == 0:
+            moderation.choose_quote(store, row, "ana")
+    payload = snapshots.build(store.frame(), store.codings(), store.codes(), snapshots.Protection(11, 11))
+    store.publish_snapshot("ana", "", snapshots.dumps(payload))
     env = {"CPT_RELEASE_DIR": str(ROOT / "published_data"), "DATABASE_URL": url, "CPT_CONTENT_DIR": None}
     with streamlit_server(env=env, log=tmp_path / "server.log") as (base, _):
         pg = browser.new_context().new_page()
-        open_page(pg, base + "/briefing")
-        main = pg.locator("[data-testid='stMainBlockContainer']")
-        heard = main.get_by_text("Most common themes").first
-        heard.wait_for()
-        text = heard.inner_text()
-        for tag in tags:
-            assert tag.replace(", ", ",") in text, (tag, text)
-        for sel in ("img[src*='127.0.0.1:9']", "a[href*='phish']", "b:has-text('bold')"):
-            assert main.locator(sel).count() == 0, (sel, main.locator(sel).first.evaluate("e => e.outerHTML"))
+        for path in ("/briefing", "/feedback"):
+            open_page(pg, base + path)
+            main = pg.locator("[data-testid='stMainBlockContainer']")
+            heard = main.get_by_text("Most common themes").first
+            heard.wait_for()
+            text = heard.inner_text()
+            for tag in tags:
+                assert tag in text, (tag, text)
+            assert main.get_by_text(quote, exact=True).count() == 1  # the quote, as typed
+            for sel in ("img[src*='127.0.0.1:9']", "a[href*='phish']", "b:has-text('bold')"):
+                assert main.locator(sel).count() == 0, (sel, main.locator(sel).first.evaluate("e => e.outerHTML"))

@@ -44,7 +44,7 @@ def test_it_runs_as_a_user_with_a_health_check_and_the_shared_start_script():
     assert instructions("CMD") == ['["deploy/run-app.sh"]']
     script = ROOT / "deploy" / "run-app.sh"
     assert os.access(script, os.X_OK)
-    assert "streamlit run app.py" in script.read_text()
+    assert "streamlit run serve.py" in script.read_text()
 
 
 def test_the_compose_file_shares_postgresql_and_one_cookie_secret_across_processes():
@@ -64,3 +64,33 @@ def test_the_proxy_keeps_visitors_on_one_process_and_passes_websockets():
     assert "proxy_set_header Upgrade $http_upgrade;" in conf
     assert "proxy_set_header Host $http_host;" in conf  # Streamlit checks Origin against Host, port included
     assert "client_max_body_size 1m;" in conf
+
+
+def test_nginx_sends_the_apps_security_headers_from_every_location():
+    """The proxied setup sends exactly the headers the app sends alone, from every location
+    (an add_header in a location would otherwise replace the inherited ones), hides the app's
+    copies, and never serves the metrics."""
+    import re
+
+    from cpt_public.server import CSP, HEADERS
+
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    headers = (ROOT / "deploy" / "cpt-headers.conf").read_text()
+    added = dict(re.findall(r'^add_header (\S+) "([^"]*)" always;', headers, re.M))
+    hidden = set(re.findall(r"^proxy_hide_header (\S+);", headers, re.M))
+    expected = {**HEADERS, "content-security-policy": CSP, "x-frame-options": "DENY"}
+    assert {k.lower(): v for k, v in added.items()} == expected
+    assert {h.lower() for h in hidden} >= set(expected)
+    locations = re.findall(r"location[^{]*\{(.*?)\n        \}", conf, re.S)
+    assert len(locations) == 4 and all("include cpt-headers.conf;" in body for body in locations)
+    assert re.search(r"location = /_stcore/metrics \{[^}]*return 404;", conf)
+    assert "$proxy_add_x_forwarded_for" not in conf  # a client's own X-Forwarded-For is never passed on
+    assert "proxy_set_header X-Real-IP $remote_addr;" in conf
+    assert 'secure_link_md5 "$cookie_cpt_route $cpt_route_secret";' in conf  # routes signed by the app
+    assert "Set-Cookie" not in conf  # nginx no longer chooses the route
+
+
+def test_the_container_runs_the_asgi_entry_point():
+    assert "serve.py" in (ROOT / "Dockerfile").read_text()
+    compose = (ROOT / "deploy" / "compose.yaml").read_text()
+    assert "CPT_ROUTE_SECRET" in compose and "cpt-headers.conf" in compose and "route-secret.conf.template" in compose

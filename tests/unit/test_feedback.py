@@ -183,24 +183,24 @@ def test_the_same_words_sent_again_at_once_are_stored_once(tmp_path):
 
 
 def test_what_we_heard_suppresses_small_counts_like_published_tables():
+    """A snapshot's counts pass the release's own audit, zeros included: no hidden answer count
+    (3 No, 0 Not sure) can be worked out from what is shown."""
     import numpy as np
     import pandas as pd
 
-    from cpt_public.feedback.report import what_we_heard
+    from cpt_public.feedback.snapshots import CELLS, station_counts
     from cpt_public.release.protect.audit import audit_hidden
 
     rows = [("s1", "yes")] * 30 + [("s1", "partly")] * 14 + [("s1", "no")] * 3 + [("s2", "yes")] * 4
-    frame = pd.DataFrame({"station": [r[0] for r in rows], "reflects": [r[1] for r in rows], "source": "visitor"})
-    report = what_we_heard(frame, threshold=11)
-    s1 = report[report["station"] == "s1"].set_index("answer")
-    assert s1.loc["no", "suppressed"] and s1.loc["total", "count"] == 47  # 3 is hidden, and not derivable:
-    assert s1["suppressed"].sum() >= 2  # a complement hides with it
-    shown = ~s1["suppressed"].to_numpy()
+    frame = pd.DataFrame({"station": [r[0] for r in rows], "reflects": [r[1] for r in rows]})
+    s1, s2 = station_counts(frame, threshold=11, protection_range=11)
+    hidden = np.array([s1["counts"][c] is None for c in CELLS])
+    assert hidden[2] and hidden[3] and s1["enough"]  # 3 and the zero beside it are hidden
     inc = np.vstack([np.eye(4, dtype=bool), np.ones((1, 4), dtype=bool)])
     values = np.array([30, 14, 3, 0, 47])
-    assert all(r.ok for r in audit_hidden(inc[shown], values[shown], inc[~shown], 11, 11))
-    s2 = report[report["station"] == "s2"].set_index("answer")
-    assert s2.loc["total", "suppressed"] and s2.loc["yes", "suppressed"]  # only 4 answers: all hidden
+    results = audit_hidden(inc[~hidden], values[~hidden], inc[hidden], 11, 11)
+    assert all(r.ok for r in results)
+    assert not s2["enough"] and all(v is None for v in s2["counts"].values())  # only 4 answers: nothing shown
 
 
 def test_old_theme_tags_become_codes_in_the_codebook(tmp_path):

@@ -372,3 +372,50 @@ def test_one_client_cannot_guess_across_many_names(tmp_path):
     for i in range(CLIENT_MAX_FAILURES):
         guard.check({}, f"name{i}", "guess", client="attacker")
     assert guard.locked("someone-else", "attacker") and not guard.locked("someone-else", "office")
+
+
+# ----------------------------------------------------------------------------- the command line
+
+
+def _cli(*args, url: str, **env):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    return subprocess.run(
+        [sys.executable, "-m", "cpt_public", "feedback", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, **env},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_export_then_purge_at_the_end_of_a_project(tmp_path):
+    url = f"sqlite:///{tmp_path / 'f.sqlite'}"
+    store = FeedbackStore(url)
+    row = store.add(submission("words to keep in the archive"))
+    store.code_comment(row, "ana", [store.save_code("ana", None, name_en="Archive")])
+    out = _cli("purge", "--older-than", "0", "--export", str(tmp_path / "archive"), "--yes", url=url)
+    assert out.returncode == 0, out.stderr
+    assert "deleted 1 comment" in out.stdout
+    assert "words to keep in the archive" in (tmp_path / "archive" / "feedback.csv").read_text()
+    validate_qdc((tmp_path / "archive" / "codebook.qdc").read_bytes())
+    assert "Archive" in (tmp_path / "archive" / "coded-segments.csv").read_text()
+    assert FeedbackStore(url).count() == 0
+
+
+def test_purge_uses_the_retention_setting_and_explains_a_missing_one(tmp_path):
+    url = f"sqlite:///{tmp_path / 'f.sqlite'}"
+    FeedbackStore(url).add(submission("recent"))
+    missing = _cli("purge", url=url, CPT_RETENTION_DAYS="")
+    assert missing.returncode == 2 and "--older-than DAYS" in missing.stderr
+    kept = _cli("purge", "--yes", url=url, CPT_RETENTION_DAYS="30")
+    assert kept.returncode == 0 and "deleted 0 comment" in kept.stdout
+    bad = _cli("purge", "--yes", url=url, CPT_RETENTION_DAYS="soon")
+    assert bad.returncode == 2 and "whole number of days" in bad.stderr
+    backup = _cli("backup", "--out", str(tmp_path / "copy.sqlite"), url=url)
+    assert backup.returncode == 0 and (tmp_path / "copy.sqlite").exists()

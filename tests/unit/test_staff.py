@@ -26,7 +26,7 @@ def test_make_app_listens_on_this_machine_only():
     from tests.conftest import ROOT
 
     recipe = (ROOT / "Makefile").read_text(encoding="utf-8").split("\napp:", 1)[1].split("\n\n", 1)[0]
-    assert "streamlit run app.py --server.address 127.0.0.1" in recipe
+    assert "streamlit run serve.py --server.address 127.0.0.1" in recipe
 
 
 def test_sign_in_and_lockout():
@@ -96,10 +96,6 @@ def test_csv_export_neutralises_formulas():
     assert list(back["n"]) == [1, 2, 3, 4, 5]
 
 
-def test_theme_tags_are_normalised():
-    assert staff.normalise_themes(" Housing, waiting lists,housing ,, ") == "housing, waiting lists"
-
-
 def test_hash_password_command():
     import subprocess
     import sys
@@ -122,18 +118,19 @@ def test_hash_password_command():
     assert short.returncode == 2 and "at least 12" in short.stderr
 
 
-def test_review_filters_and_theme_changes():
-    from cpt_public.feedback.review import COLUMNS, filtered, theme_changes
+def test_excerpts_are_chosen_by_words_and_exports_carry_codes_as_text():
+    from cpt_public.feedback.review import excerpt, export_csv, pages, words
 
-    frame = pd.DataFrame({c: [None, None, None] for c in COLUMNS})
-    frame["id"] = [1, 2, 3]
-    frame["station"] = ["a", "b", "a"]
-    frame["source"] = ["visitor", "visitor", "facilitator"]
-    frame["themes"] = ["", "housing", "x"]
-    assert list(filtered(frame, station="a")["id"]) == [1, 3]
-    assert list(filtered(frame, station="a", source="visitor")["id"]) == [1]
-    after = frame.assign(themes=["Housing, food", "housing", "x"])
-    assert theme_changes(frame, after) == {1: "food, housing"}
+    comment = "The waitlist  took two years."
+    assert [w.text for w in words(comment)] == ["The", "waitlist", "took", "two", "years."]
+    a, b = excerpt(comment, 3, 1)
+    assert comment[a:b] == "waitlist  took two"
+    assert pages(0) == 1 and pages(26) == 2
+    frame = pd.DataFrame({"id": [1], "comment": ["=cmd|' /C calc'!A0"], "status": ["new"]})
+    codings = pd.DataFrame({"feedback_id": [1], "code_id": [7], "coder": ["ana"], "start": [None], "end": [None]})
+    codes = pd.DataFrame({"id": [7], "name_en": ["@housing"], "name_es": ["vivienda"]})
+    out = export_csv(frame, codings, codes).decode()
+    assert "'=cmd" in out and "'@housing" in out
 
 
 def test_a_burst_of_simultaneous_guesses_gets_no_more_checks_than_the_lockout_allows(monkeypatch):

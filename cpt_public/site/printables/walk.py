@@ -26,17 +26,21 @@ def _chart_png(view, width: int, height: int) -> bytes:
     return vlc.vegalite_to_png(view.figure.properties(width=width, height=height).to_json(), scale=2)
 
 
-def _station_parts(release, content, walk, n: int, lang: str, base_url: str, bounds=None):
+def _station_parts(release, content, walk, n: int, lang: str, base_url: str, bounds=None, event: str | None = None):
     finding = content.finding(walk.stations[n - 1])
     station = content.station(finding.id)
     tr = content.translator(lang)
     view = build(release, finding, tr, bounds=bounds)
     text, _ = takeaway(finding, view.facts, tr)
-    return finding, station, tr, view, text, station_url(base_url, walk.id, n, lang)
+    extra = {"event": event} if event else {}  # answers through this QR code count for the event
+    return finding, station, tr, view, text, station_url(base_url, walk.id, n, lang, **extra)
 
 
-def posters_pdf(release, content, walk_id: str, lang: str, base_url: str, only: int | None = None) -> bytes:
-    """One poster page per station of the walk (or only station ``only``, 1-based)."""
+def posters_pdf(
+    release, content, walk_id: str, lang: str, base_url: str, only: int | None = None, event: str | None = None
+) -> bytes:
+    """One poster page per station of the walk (or only station ``only``, 1-based). ``event``:
+    an event code staff created, carried in every QR code."""
     walk = content.walk(walk_id)
     bounds = Bounds(release)
     pdf = FPDF(format=POSTER, unit="mm")
@@ -48,7 +52,9 @@ def posters_pdf(release, content, walk_id: str, lang: str, base_url: str, only: 
     for n in range(1, len(walk.stations) + 1):
         if only is not None and n != only:
             continue
-        finding, station, tr, view, text, link = _station_parts(release, content, walk, n, lang, base_url, bounds)
+        finding, station, tr, view, text, link = _station_parts(
+            release, content, walk, n, lang, base_url, bounds, event
+        )
         pdf.add_page()
         pdf.set_font("Helvetica", "", 26)
         pdf.set_text_color(11, 79, 138)
@@ -114,7 +120,7 @@ def _letter(title: str, lang: str) -> FPDF:
     return pdf
 
 
-def handout_pdf(release, content, walk_id: str, lang: str, base_url: str) -> bytes:
+def handout_pdf(release, content, walk_id: str, lang: str, base_url: str, event: str | None = None) -> bytes:
     """The packet: a cover, then one page per station (chart, takeaway, prompts, words, QR)."""
     walk = content.walk(walk_id)
     tr = content.translator(lang)
@@ -140,7 +146,9 @@ def handout_pdf(release, content, walk_id: str, lang: str, base_url: str) -> byt
     for n, fid in enumerate(walk.stations, 1):
         pdf.cell(0, 7, _t(f"{n}. {content.finding(fid).title[lang]}"), new_x="LMARGIN", new_y="NEXT")
     for n in range(1, len(walk.stations) + 1):
-        finding, station, tr, view, text, link = _station_parts(release, content, walk, n, lang, base_url, bounds)
+        finding, station, tr, view, text, link = _station_parts(
+            release, content, walk, n, lang, base_url, bounds, event
+        )
         pdf.add_page()
         pdf.set_font("Helvetica", "", 11)
         pdf.cell(0, 6, _t(tr("station_of", n=n, m=len(walk.stations))), new_x="LMARGIN", new_y="NEXT")
