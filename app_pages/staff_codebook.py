@@ -4,20 +4,12 @@ exports of the codebook (REFI-QDA .qdc) and of coded segments (CSV). Only reacha
 import pandas as pd
 import streamlit as st
 
-from cpt_public.cached import content, feedback_store
 from cpt_public.feedback.coding import agreement, codebook_qdc, segments_csv
 from cpt_public.feedback.store import StoreError
-from cpt_public.pages_support import current_lang, staff_nav
+from cpt_public.pages_support import staff_page
 
-if "staff_user" not in st.session_state:
-    st.stop()
-lang = current_lang()
-tr = content().translator(lang)
-store = feedback_store()
-me = st.session_state["staff_user"]
-
-st.title(tr("nav_codebook"))
-staff_nav(tr)
+page = staff_page("nav_codebook")
+tr, store, me = page.tr, page.store, page.me
 try:
     codes = store.codes(include_retired=True)
 except StoreError:
@@ -96,7 +88,7 @@ else:
             }
         )
     )
-    st.caption(tr("agreement_note"))
+    st.markdown(tr("agreement_note"))
 
 st.subheader(tr("exports_title"))
 if not codes.empty:

@@ -4,29 +4,13 @@ never removed text). Only reachable signed in."""
 import pandas as pd
 import streamlit as st
 
-from cpt_public.cached import content, feedback_store
 from cpt_public.feedback.form import REFLECTS, FormError, build, new_submission_id
 from cpt_public.feedback.review import export_csv
 from cpt_public.feedback.store import StoreError
-from cpt_public.pages_support import current_lang, staff_nav
+from cpt_public.pages_support import staff_page
 
-if "staff_user" not in st.session_state:
-    st.stop()
-lang = current_lang()
-site = content()
-tr = site.translator(lang)
-store = feedback_store()
-me = st.session_state["staff_user"]
-titles = {f.id: f.title[lang] for f in site.findings}
-
-st.title(tr("nav_records"))
-staff_nav(tr)
-try:
-    events = store.events()
-except StoreError:
-    st.error(tr("staff_unavailable"))
-    st.stop()
-event_labels = dict(zip(events["code"], events["label"])) if not events.empty else {}
+page = staff_page("nav_records")
+lang, tr, store, me, titles, event_labels = page.lang, page.tr, page.store, page.me, page.titles, page.event_labels
 
 st.header(tr("staff_notes"))
 st.write(tr("staff_notes_intro"))

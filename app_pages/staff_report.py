@@ -6,31 +6,18 @@ import secrets
 
 import streamlit as st
 
-from cpt_public.cached import content, feedback_store, heard_changed, release
+from cpt_public.cached import heard_changed, release
 from cpt_public.feedback import snapshots
 from cpt_public.feedback.form import EVENT_CODE
 from cpt_public.feedback.store import StoreError
-from cpt_public.pages_support import current_lang, staff_nav
+from cpt_public.pages_support import staff_page
 from cpt_public.site.text import heard_lines, heard_quotes
 
-if "staff_user" not in st.session_state:
-    st.stop()
-lang = current_lang()
-site = content()
-tr = site.translator(lang)
-store = feedback_store()
-me = st.session_state["staff_user"]
+page = staff_page("nav_report")
+lang, site, tr, store, me, events = page.lang, page.site, page.tr, page.store, page.me, page.events
 privacy = release().package.privacy
 protection = snapshots.Protection(privacy.threshold, privacy.protectionRange or privacy.threshold)
 walks = {w.id: w.title[lang] for w in site.walks.walk}
-
-st.title(tr("nav_report"))
-staff_nav(tr)
-try:
-    events = store.events()
-except StoreError:
-    st.error(tr("staff_unavailable"))
-    st.stop()
 
 st.header(tr("events_title"))
 st.write(tr("events_intro"))
@@ -54,7 +41,7 @@ if made:
 for ev in events.itertuples():
     with st.container(border=True):
         st.text(f"{ev.label} · {ev.code} · {walks.get(ev.walk, ev.walk or '')}")
-        st.caption(tr("event_open") if ev.open else tr("event_closed"))
+        st.markdown(tr("event_open") if ev.open else tr("event_closed"))
         st.code(f"?event={ev.code}", language=None)
         if st.button(tr("event_close") if ev.open else tr("event_reopen"), key=f"ev_{ev.code}"):
             store.set_event_open(me, ev.code, not ev.open)
@@ -85,7 +72,7 @@ else:
 for station, words in heard_quotes(payload, site, tr):
     with st.container(border=True):
         st.text(words)
-        st.caption(station)
+        st.text(station)
 if st.button(tr("snapshot_publish"), type="primary", icon=":material/campaign:", disabled=not lines):
     try:
         store.publish_snapshot(me, scope, snapshots.dumps(payload))
@@ -109,7 +96,7 @@ if history is not None:
             )
             st.text(f"#{snap.id} · {snap.created_at:%Y-%m-%d %H:%M} · {snap.created_by} · {what}")
             if snap.withdrawn:
-                st.caption(tr("snapshot_withdrawn"))
+                st.markdown(tr("snapshot_withdrawn"))
             elif st.button(tr("snapshot_withdraw"), key=f"wd_{snap.id}"):
                 store.withdraw_snapshot(me, int(snap.id))
                 heard_changed()

@@ -5,35 +5,24 @@ Comments are shown as cards, a page at a time (filtered and paged in the databas
 and as text: never Markdown or HTML. There is no grid, so no grid download: the only export is
 the safe one on the records page."""
 
+import pandas as pd
 import streamlit as st
 
-from cpt_public.cached import content, feedback_store
 from cpt_public.feedback import moderation
 from cpt_public.feedback.form import REFLECTS
 from cpt_public.feedback.review import PAGE_SIZE, code_name, codes_by_comment, excerpt, pages, words
 from cpt_public.feedback.schema import STATUSES
 from cpt_public.feedback.store import StoreError
-from cpt_public.pages_support import current_lang, staff_nav
+from cpt_public.pages_support import staff_page
 
-if "staff_user" not in st.session_state:  # defence in depth: the router only registers this page when signed in
-    st.stop()
-lang = current_lang()
-site = content()
-tr = site.translator(lang)
-store = feedback_store()
-me = st.session_state["staff_user"]
-titles = {f.id: f.title[lang] for f in site.findings}
-
-st.title(tr("nav_review"))
-staff_nav(tr)
+page = staff_page("nav_review")
+lang, tr, store, me, titles, event_labels = page.lang, page.tr, page.store, page.me, page.titles, page.event_labels
 st.markdown(tr("staff_signed_in", name=st.session_state["staff_name"]))
 try:
-    events = store.events()
     codes = store.codes()
 except StoreError:
     st.error(tr("staff_unavailable"))
     st.stop()
-event_labels = dict(zip(events["code"], events["label"])) if not events.empty else {}
 
 c1, c2, c3, c4 = st.columns(4)
 station = c1.selectbox(
@@ -73,7 +62,7 @@ try:
 except StoreError:
     st.error(tr("staff_unavailable"))
     st.stop()
-last_page = max(1, -(-total // PAGE_SIZE))
+last_page = pages(total)
 if page_no > last_page:  # filters narrowed the list: go back to a page that exists
     st.session_state["rv_page"] = page_no = 1
 
@@ -84,7 +73,7 @@ def go(delta: int) -> None:
 
 nav = st.columns([1, 2, 1])
 nav[0].button(tr("staff_prev"), on_click=go, args=(-1,), disabled=page_no <= 1, icon=":material/arrow_back:")
-nav[1].markdown(tr("staff_page", page=page_no, pages=pages(total), total=total))
+nav[1].markdown(tr("staff_page", page=page_no, pages=last_page, total=total))
 nav[2].button(tr("staff_next"), on_click=go, args=(1,), disabled=page_no >= last_page, icon=":material/arrow_forward:")
 
 if shown.empty:
@@ -127,7 +116,7 @@ for row in shown.itertuples():
             meta.append(f"{tr('staff_filter_event')}: {event_labels.get(row.event, row.event)}")
         if row.quote_ok:
             meta.append(tr("staff_quote_chosen") if row.quote_chosen else tr("staff_quote_ok"))
-        st.caption(" · ".join(meta))
+        st.text(" · ".join(meta))  # labels staff typed (event names) stay text
         st.text(row.comment or tr("staff_no_words"))  # the visitor's words as text, in full
         if applied.get(rid):
             st.text(tr("staff_codes_label") + ": " + ", ".join(applied[rid]))
@@ -187,14 +176,12 @@ for row in shown.itertuples():
         pending_key = f"excerpts_{rid}"
         if pending_key not in st.session_state:
             st.session_state[pending_key] = [
-                (int(c.code_id), int(c.start), int(c.end))
-                for c in mine.itertuples()
-                if c.start == c.start and c.start is not None
+                (int(c.code_id), int(c.start), int(c.end)) for c in mine.itertuples() if pd.notna(c.start)
             ]
         whole = st.multiselect(
             tr("staff_codes_whole"),
             code_ids,
-            default=[int(c.code_id) for c in mine.itertuples() if c.start is None or c.start != c.start],
+            default=[int(c.code_id) for c in mine.itertuples() if pd.isna(c.start)],
             format_func=lambda c: code_name(codes, c, lang),
             key=f"whole_{rid}",
         )

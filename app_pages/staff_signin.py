@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from cpt_public.cached import content, login_guard, staff_accounts
+from cpt_public.cached import content, login_guard, sign_in_client, staff_accounts
 from cpt_public.feedback.staff import Busy
 from cpt_public.pages_support import current_lang
 
@@ -33,16 +33,17 @@ with st.form("staff_signin"):
     submitted = st.form_submit_button(tr("staff_signin"), type="primary")
 if submitted:
     guard = login_guard()
-    if guard.locked(user.strip().lower()):
+    client = sign_in_client()  # failures count per client too: a guesser locks a name only for themselves
+    if guard.locked(user.strip().lower(), client):
         st.error(tr("staff_locked"))
     else:
         try:
-            account = guard.check(accounts, user, password)
+            account = guard.check(accounts, user, password, client)
         except Busy:
             st.warning(tr("staff_busy"))
             st.stop()
         if account is None:
-            st.error(tr("staff_locked") if guard.locked(user.strip().lower()) else tr("staff_wrong"))
+            st.error(tr("staff_locked") if guard.locked(user.strip().lower(), client) else tr("staff_wrong"))
         else:
             st.session_state.update(staff_user=account.user, staff_name=account.name, staff_seen=time.time())
             st.rerun()

@@ -2,16 +2,19 @@
 
     python benchmarks/feedback.py [--writers 1 8 32] [--per-writer 50] [--postgres URL]
 
-Each run starts from an empty table. "store" is FeedbackStore.add (redaction, validation,
-idempotency check, an ORM insert and commit per submission); "raw" is one INSERT and commit per
-row with the database's own driver (sqlite3 / psycopg) into the same table. The ratio raw/store
-says what the store's safety costs. Not a test: read the ratios, not the seconds.
+Each run starts from an empty table. "store" is FeedbackStore.add (an idempotent insert of a
+submission already redacted and validated); "+limits" is what a visitor's save costs since the
+limits across sessions: the limit check and record (one locked transaction) and the insert;
+"raw" is one INSERT and commit per row with the database's own driver (sqlite3 / psycopg) into
+the same table. The ratios say what the store's safety costs. Not a test: read the ratios, not
+the seconds.
 The PostgreSQL rows need --postgres or CPT_TEST_POSTGRES_URL (scripts/postgres-for-tests.sh).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sqlite3
 import sys
@@ -66,6 +69,16 @@ def bench(kind: str, url: str, writers: int, per_writer: int) -> dict:
     store_rate = run(writers, per_writer, lambda i: store.add(subs[i]))
     assert store.count() == len(subs), "a submission was lost"
     fresh(url)
+    again = [dataclasses.replace(s, submission_id=new_submission_id()) for s in subs]
+    no_limit = ((60, 10**9, 10**9),)  # counted and recorded, never reached
+
+    def limited(i):
+        assert store.take_rate(f"client-{i % writers}", time.time(), no_limit) is None
+        store.add(again[i])
+
+    limited_rate = run(writers, per_writer, limited)
+    assert store.count() == len(subs), "a limited submission was lost"
+    fresh(url)
     if kind == "sqlite":
         path = url.split("///", 1)[1]
 
@@ -93,8 +106,10 @@ def bench(kind: str, url: str, writers: int, per_writer: int) -> dict:
         "database": kind,
         "writers": writers,
         "store_per_s": round(store_rate, 1),
+        "limits_per_s": round(limited_rate, 1),
         "raw_per_s": round(raw_rate, 1),
         "raw_over_store": round(raw_rate / store_rate, 2),
+        "raw_over_limits": round(raw_rate / limited_rate, 2),
     }
 
 
@@ -115,10 +130,13 @@ def main() -> None:
         for kind, url in targets:
             for w in args.writers:
                 rows.append(bench(kind, url, w, args.per_writer))
-    print(f"{'database':<11} {'writers':>7} {'store/s':>9} {'raw/s':>9} {'raw/store':>10}")
+    print(
+        f"{'database':<11} {'writers':>7} {'store/s':>9} {'+limits/s':>10} {'raw/s':>9} {'raw/store':>10} {'raw/+lim':>9}"
+    )
     for r in rows:
         print(
-            f"{r['database']:<11} {r['writers']:>7} {r['store_per_s']:>9.1f} {r['raw_per_s']:>9.1f} {r['raw_over_store']:>9.2f}x"
+            f"{r['database']:<11} {r['writers']:>7} {r['store_per_s']:>9.1f} {r['limits_per_s']:>10.1f} "
+            f"{r['raw_per_s']:>9.1f} {r['raw_over_store']:>9.2f}x {r['raw_over_limits']:>8.2f}x"
         )
     save_results(args.json, rows=rows)
 

@@ -284,6 +284,17 @@ def login_guard():
     return LoginGuard(store=feedback_store())  # failures counted in the database: across sessions and processes
 
 
+def sign_in_client() -> str:
+    """This visitor's client key (feedback.limits) for the sign-in limits; "local" if none can be made."""
+    from .feedback import limits
+
+    address = limits.client_address(st.context.ip_address, st.context.headers)
+    try:
+        return limits.client_key(feedback_store(), address)
+    except OSError:
+        return address
+
+
 def staff_accounts():
     import os
 

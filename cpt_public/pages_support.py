@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from .site.content import content_dir, load_ui
@@ -219,14 +221,14 @@ def heard_block(tr: Translator, threshold: int) -> list[str] | None:
     if not shown.lines and not shown.quotes:
         st.info(tr("community_pending"))
         return []
-    st.caption(tr("heard_published", date=shown.published, scope=shown.scope))
+    st.text(tr("heard_published", date=shown.published, scope=shown.scope))  # an event name staff typed: text
     st.markdown("\n".join(f"- {line}" for line in shown.lines))
     if shown.quotes:
         st.subheader(tr("heard_quotes_title"))
         for station, words in shown.quotes:
             with st.container(border=True):
                 st.text(words)  # the visitor's words as text: never Markdown or HTML
-                st.caption(station)
+                st.text(station)
     st.markdown(tr("heard_note", min=threshold))
     return shown.lines
 
@@ -239,9 +241,50 @@ STAFF_PAGES = (
 )
 
 
-def staff_nav(tr: Translator) -> None:
-    """Links between the staff pages, in the page itself (the top bar folds them away on small
-    screens)."""
+@dataclasses.dataclass(frozen=True)
+class StaffPage:
+    """What every staff page starts from."""
+
+    lang: str
+    site: object  # site.content.Content
+    tr: Translator
+    store: object  # feedback.store.FeedbackStore
+    me: str  # the signed-in staff member's user name
+    titles: dict[str, str]  # finding id -> title, in the staff member's language
+    events: object  # pandas.DataFrame of events
+    event_labels: dict[str, str]  # event code -> its name
+
+
+def staff_page(title_key: str) -> StaffPage:
+    """Start a staff page: stop unless signed in (defence in depth: the router registers staff
+    pages only for a signed-in session), the title, links between the staff pages (the top bar
+    folds them away on small screens), and the events; a database that cannot be read stops
+    the page with a plain message."""
+    from .cached import content, feedback_store
+    from .feedback.store import StoreError
+
+    if "staff_user" not in st.session_state:
+        st.stop()
+    lang = current_lang()
+    site = content()
+    tr = site.translator(lang)
+    store = feedback_store()
+    st.title(tr(title_key))
     cols = st.columns(len(STAFF_PAGES))
     for col, (path, key, icon) in zip(cols, STAFF_PAGES):
         col.page_link(path, label=tr(key), icon=icon)
+    try:
+        events = store.events()
+    except StoreError:
+        st.error(tr("staff_unavailable"))
+        st.stop()
+    return StaffPage(
+        lang,
+        site,
+        tr,
+        store,
+        st.session_state["staff_user"],
+        {f.id: f.title[lang] for f in site.findings},
+        events,
+        dict(zip(events["code"], events["label"])) if not events.empty else {},
+    )

@@ -37,6 +37,7 @@ HEADERS = {
 }
 HSTS = "max-age=31536000; includeSubDomains"
 ROUTE_COOKIE = "cpt_route"
+NO_ROUTE_COOKIE = ("/static/", "/_stcore/health")  # stateless answers: no route needed
 ROUTE_SECRET_ENV = "CPT_ROUTE_SECRET"  # the same value in nginx.conf's secure_link_md5
 
 
@@ -77,7 +78,8 @@ class SecurityHeaders:
             extra.append((b"x-frame-options", b"DENY"))
         if _https(scope, headers):
             extra.append((b"strict-transport-security", HSTS.encode()))
-        extra += [(b"set-cookie", c.encode()) for c in self._route_cookies(headers)]
+        if not path.startswith(NO_ROUTE_COOKIE):  # static files stay cacheable by the proxy
+            extra += [(b"set-cookie", c.encode()) for c in self._route_cookies(headers)]
 
         started = False
 

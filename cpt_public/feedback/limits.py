@@ -25,8 +25,27 @@ from collections.abc import Mapping
 
 from .store import DEFAULT_SQLITE, FeedbackStore, sqlite_path
 
-# (window in seconds, most per client, most overall)
-WINDOWS = ((60, 15, 60), (3600, 300, 1500))
+PER_CLIENT_ENV = "CPT_LIMIT_PER_CLIENT"  # submissions a minute from one client (an hour: 20 times this)
+OVERALL_ENV = "CPT_LIMIT_OVERALL"  # submissions a minute from everyone together (an hour: 20 times this)
+DEFAULT_PER_CLIENT, DEFAULT_OVERALL = 60, 240
+
+
+def windows() -> tuple[tuple[int, int, int], ...]:
+    """(window in seconds, most per client, most overall). A venue's Wi-Fi puts a whole walk
+    behind one address, so the per-client limit is a crowd's, not a person's: 60 answers a
+    minute from one address, 240 from everyone; an hour allows 20 minutes' worth. A big event
+    may raise them (CPT_LIMIT_PER_CLIENT, CPT_LIMIT_OVERALL)."""
+
+    def number(name: str, default: int) -> int:
+        try:
+            return max(1, int(os.environ.get(name, default)))
+        except ValueError:
+            return default
+
+    client, overall = number(PER_CLIENT_ENV, DEFAULT_PER_CLIENT), number(OVERALL_ENV, DEFAULT_OVERALL)
+    return ((60, client, overall), (3600, 20 * client, 20 * overall))
+
+
 KEY_ENV = "CPT_CLIENT_KEY"
 TRUSTED_ENV = "CPT_TRUSTED_PROXIES"  # comma-separated addresses or networks; loopback is always trusted
 
@@ -106,5 +125,5 @@ def client_key(store: FeedbackStore, address: str) -> str:
 def take(store: FeedbackStore, client: str, now: float | None = None) -> str | None:
     """Count a submission against the limits; None if it may go ahead, else the ui.toml key
     saying why not. A database failure is a StoreError (the caller keeps the visitor's words)."""
-    blocked = store.take_rate(client, time.time() if now is None else now, WINDOWS)
+    blocked = store.take_rate(client, time.time() if now is None else now, windows())
     return {None: None, "client": "form_rate_limited", "global": "form_busy"}[blocked]

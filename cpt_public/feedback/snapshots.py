@@ -145,6 +145,9 @@ def build(
     """A snapshot's payload. ``earlier``: payloads of snapshots already published for the scope."""
     answers = counted_answers(frame, scope)
     carried = hidden_before(earlier or [])
+    themes = theme_counts(frame, codings, codes, protection.threshold, scope)
+    for station in themes:  # a station with themes but no answers is listed too
+        carried.setdefault(station, set())
     return {
         "version": 1,
         "scope": scope,
@@ -152,7 +155,7 @@ def build(
         "threshold": protection.threshold,
         "protection_range": protection.protection_range,
         "stations": station_counts(answers, protection.threshold, protection.protection_range, carried),
-        "themes": theme_counts(frame, codings, codes, protection.threshold, scope),
+        "themes": themes,
         "quotes": chosen_quotes(frame, scope),
     }
 

@@ -153,8 +153,14 @@ def heard_lines(payload: dict, content, tr: Translator) -> list[str]:
     for entry in payload.get("stations", []):
         station, counts = entry["station"], entry["counts"]
         name = tr("heard_general") if station == "general" else titles.get(station, station)
-        if not entry.get("enough"):
-            lines.append(tr("heard_not_enough", station=name))
+        themes = payload.get("themes", {}).get(station)
+        listed = (
+            ", ".join(f"{md_literal(t[tr.lang] or t['en'])} ({tr.num(t['count'])})" for t in themes) if themes else ""
+        )
+        if not entry.get("enough"):  # no counts to show; themes may still be (they are counted apart)
+            lines.append(
+                tr("heard_not_enough", station=name) + (" " + tr("heard_themes", themes=listed) if themes else "")
+            )
             continue
 
         def shown(key: str, counts=counts) -> str:
@@ -165,9 +171,7 @@ def heard_lines(payload: dict, content, tr: Translator) -> list[str]:
         parts = [counts.get(k) for k in ("yes", "partly", "total")]
         if None not in parts and parts[2]:
             line += " " + tr("heard_share", share=tr.pct((parts[0] + parts[1]) / parts[2]))
-        themes = payload.get("themes", {}).get(station)
         if themes:
-            listed = ", ".join(f"{md_literal(t[tr.lang] or t['en'])} ({tr.num(t['count'])})" for t in themes)
             line += " " + tr("heard_themes", themes=listed)
         lines.append(line)
     return lines

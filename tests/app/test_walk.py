@@ -1,4 +1,5 @@
-"""The data-walk page under AppTest: every mode, both languages; stations in order; feedback tagged with the event."""
+"""The data-walk page under AppTest: every mode, both languages; stations in order; feedback tagged
+with the event whose code the QR code carried."""
 
 from __future__ import annotations
 
@@ -35,10 +36,13 @@ def test_walk_page_runs_in_every_mode(monkeypatch, tmp_path, mode, lang):
         assert not at.get("button_group"), "a kiosk shows no language switch or mode picker"
 
 
-def test_a_visitor_walks_every_station_and_leaves_feedback(monkeypatch, tmp_path):
+@pytest.mark.parametrize("event", [None, "APRIL-WALK"])
+def test_a_visitor_walks_every_station_and_leaves_feedback(monkeypatch, tmp_path, event):
     site = load_content()
     walk = site.walks.walk[0]
-    at = walk_page(monkeypatch, tmp_path)
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'fb.sqlite'}")
+    store.add_event("staff", "APRIL-WALK", walk.id, "April walk")
+    at = walk_page(monkeypatch, tmp_path, **({"event": event} if event else {}))
     seen = []
     for n, station in enumerate(walk.stations, 1):
         assert not at.exception
@@ -54,5 +58,7 @@ def test_a_visitor_walks_every_station_and_leaves_feedback(monkeypatch, tmp_path
             at = at.button(key="walk_next").click().run()
     assert seen == walk.stations
     assert at.button(key="walk_next").disabled
-    rows = FeedbackStore(f"sqlite:///{tmp_path / 'fb.sqlite'}").frame()
-    assert list(rows["station"]) == [walk.stations[1]] and list(rows["event"]) == [walk.id]
+    rows = store.frame()
+    assert list(rows["station"]) == [walk.stations[1]]
+    assert list(rows["event"].fillna("none")) == [event or "none"]  # counted for the event only with its code
+    assert at.query_params.get("event") == event  # the code stays in the address from station to station

@@ -32,6 +32,10 @@ def server(tmp_path_factory):
         "DATABASE_URL": db,
         "CPT_PUBLIC_URL": None,
         "CPT_CONTENT_DIR": None,
+        # Every test's browser is the same client (this machine): room for the whole session's
+        # answers. The limits themselves are tested in tests/unit/test_moderation.py.
+        "CPT_LIMIT_PER_CLIENT": "1000",
+        "CPT_LIMIT_OVERALL": "1000",
     }
     with streamlit_server(env=env, log=tmp_path_factory.mktemp("server") / "streamlit.log") as (url, _):
         SERVER_DB[url] = db
@@ -100,3 +104,16 @@ def staff_review(pg, server: str):
     pg.locator("[data-testid='stMainBlockContainer']").get_by_role("link", name="Staff: review feedback").click()
     settle(pg)
     return pg
+
+
+def response_headers(url: str, headers: dict | None = None):
+    """(status, headers) of a GET, error statuses included."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.headers
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers

@@ -23,7 +23,7 @@ import pytest
 from benchmarks.serve import free_port, wait_healthy
 from benchmarks.visitors import count_comments, journey, run_tag
 from tests.conftest import ROOT
-from tests.e2e.conftest import IDLE, open_page, settle
+from tests.e2e.conftest import IDLE, open_page, response_headers, settle
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 ROUTE_SECRET = "route-secret-shared-by-nginx-and-the-apps"
@@ -201,15 +201,6 @@ def test_when_one_process_stops_new_visitors_are_served_by_the_other(cluster):
         assert errors == [] and thanked
 
 
-def _headers_of(url: str, cookie: str = "") -> tuple[int, object]:
-    req = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, r.headers
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers
-
-
 def test_every_response_through_the_proxy_has_the_security_headers_once(cluster):
     from cpt_public.server import CSP, HEADERS
 
@@ -218,7 +209,7 @@ def test_every_response_through_the_proxy_has_the_security_headers_once(cluster)
     paths = {"/": 200, f"/{script}": 200, "/_stcore/health": 200, "/_stcore/metrics": 404, "/findings": 200}
     for path, status in paths.items():
         for _ in range(2):  # the second static request is answered from nginx's cache
-            code, headers = _headers_of(cluster["base"] + path)
+            code, headers = response_headers(cluster["base"] + path)
             assert code == status, path
             for name, value in {**HEADERS, "content-security-policy": CSP, "x-frame-options": "DENY"}.items():
                 assert headers.get_all(name) == [value], (path, name, headers.get_all(name))
@@ -227,7 +218,7 @@ def test_every_response_through_the_proxy_has_the_security_headers_once(cluster)
 def test_a_route_the_client_chose_is_not_used(cluster):
     """A forged route cookie is ignored by nginx (its signature does not check out) and replaced
     by one the app signs."""
-    code, headers = _headers_of(cluster["base"] + "/", cookie="cpt_route=chosen-by-me; cpt_route_sig=forged")
+    code, headers = response_headers(cluster["base"] + "/", {"Cookie": "cpt_route=chosen-by-me; cpt_route_sig=forged"})
     cookies = headers.get_all("Set-Cookie") or []
     assert code == 200 and any(c.startswith("cpt_route=") and "chosen-by-me" not in c for c in cookies)
     assert not [r for r in access_log(cluster) if r["route"] == "chosen-by-me"]

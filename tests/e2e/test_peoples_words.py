@@ -23,7 +23,7 @@ from benchmarks.serve import free_port, streamlit_server, wait_healthy
 from cpt_public.feedback.staff import hash_password
 from cpt_public.server import CSP, HEADERS
 from tests.conftest import ROOT
-from tests.e2e.conftest import SIZES, open_page, settle
+from tests.e2e.conftest import SIZES, open_page, response_headers, settle
 
 STAFF = {"ana": "ana's long passphrase", "ben": "ben's long passphrase"}
 
@@ -169,15 +169,6 @@ def test_two_staff_moderate_code_agree_publish_and_export(staffed, browser, tmp_
     assert heard.get_by_text("not enough responses yet", exact=False).count() >= 1  # one answer: no counts
 
 
-def _all_headers(url: str, headers: dict | None = None):
-    req = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, r.headers
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers
-
-
 def test_every_response_of_the_single_process_has_the_security_headers(server):
     html = urllib.request.urlopen(server + "/", timeout=10).read().decode()
     script = re.search(r'src="\./(static/[^"]+\.js)"', html).group(1)
@@ -189,11 +180,11 @@ def test_every_response_of_the_single_process_has_the_security_headers(server):
         ("/_stcore/metrics", 404, {"X-Real-IP": "198.51.100.7"}),  # as if through the proxy: private
         ("/no-such-file.txt", 200, {}),  # Streamlit answers unknown paths with the app
     ]:
-        code, headers = _all_headers(server + path, extra)
+        code, headers = response_headers(server + path, extra)
         assert code == status, path
         for name, value in expected.items():
             assert headers.get_all(name) == [value], (path, name)
-    code, headers = _all_headers(f"{server}/{script}", {"Accept-Encoding": "gzip"})
+    code, headers = response_headers(f"{server}/{script}", {"Accept-Encoding": "gzip"})
     assert headers.get("Content-Encoding") == "gzip"  # scripts are compressed
 
 

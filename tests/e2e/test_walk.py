@@ -8,8 +8,12 @@ import pandas as pd
 import zxingcpp
 from PIL import Image
 
+from benchmarks.visitors import run_tag
+from cpt_public.feedback.store import FeedbackStore
 from cpt_public.site.content import load_content
-from tests.e2e.conftest import SIZES, open_page, settle, staff_review
+from tests.e2e.conftest import SERVER_DB, SIZES, open_page, settle, staff_review
+
+RUN = run_tag()
 
 
 def test_kiosk_shows_the_station_with_a_qr_code_to_it(server, browser):
@@ -33,7 +37,8 @@ def test_a_phone_visitor_walks_every_station_and_leaves_feedback(server, browser
     walk = site.walk("residents-2026-03")
     context = browser.new_context(viewport=SIZES["phone"], locale="en-US")
     pg = context.new_page()
-    open_page(pg, f"{server}/walk?walk={walk.id}")
+    FeedbackStore(SERVER_DB[server]).add_event("facilitator", f"WALK-{RUN}", walk.id, "Phone walk test")
+    open_page(pg, f"{server}/walk?walk={walk.id}&event=WALK-{RUN}")  # the address a poster's QR code holds
     for n, station in enumerate(walk.stations, 1):
         assert pg.get_by_text(f"Station {n} of {len(walk.stations)}").count() == 1
         assert pg.locator("h1").first.inner_text() == site.finding(station).title["en"]
@@ -48,12 +53,14 @@ def test_a_phone_visitor_walks_every_station_and_leaves_feedback(server, browser
             pg.get_by_role("button", name="Next station").click()
             settle(pg)
             pg.wait_for_function(f"() => location.search.includes('station={n + 1}')")
-    # The same feedback, as staff see it: in the review export, tagged with station and walk.
+    # The same feedback, as staff see it: in the export, tagged with station and the event.
     staff_review(pg, server)
+    pg.locator("[data-testid='stMainBlockContainer']").get_by_role("link", name="Staff: notes and records").click()
+    settle(pg)
     with pg.expect_download() as download:
         pg.get_by_role("button", name="Export as CSV (safe to open in a spreadsheet)").click()
     rows = pd.read_csv(download.value.path())
-    ours = rows[rows["event"] == walk.id].set_index("station")
+    ours = rows[rows["event"] == f"WALK-{RUN}"].set_index("station")
     for n, station in enumerate(walk.stations, 1):
         assert ours.loc[station, "comment"] == f"Station {n}: partly true. Call me at [phone]."
         assert ours.loc[station, "reflects"] == "partly"

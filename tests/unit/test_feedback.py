@@ -203,29 +203,32 @@ def test_what_we_heard_suppresses_small_counts_like_published_tables():
     assert not s2["enough"] and all(v is None for v in s2["counts"].values())  # only 4 answers: nothing shown
 
 
-def test_old_theme_tags_become_codes_in_the_codebook(tmp_path):
-    """Staff's free-text tags (migration 0002) are carried into the codebook, applied to whole
-    comments, when the database is upgraded: nothing staff did is lost."""
+def old_database(url: str, revision: str, *rows: tuple[str, dict]) -> None:
+    """A database migrated only to ``revision``, with ``rows`` (SQL, parameters) written to it."""
     from alembic import command
     from alembic.config import Config
 
     from cpt_public.feedback.store import MIGRATIONS
 
-    url = f"sqlite:///{tmp_path / 'tags.sqlite'}"
-    store = FeedbackStore(url)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with store.engine.begin() as conn:
+    with FeedbackStore(url).engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
-        for i, tags in enumerate(["housing, waiting lists", "Housing", ""]):
-            conn.execute(
-                text(
-                    "INSERT INTO feedback (submission_id, source, comment, redactions, language, themes) "
-                    f"VALUES ('s{i}', 'visitor', 'words', 0, 'en', :t)"
-                ),
-                {"t": tags},
-            )
+        command.upgrade(cfg, revision)
+        for sql, params in rows:
+            conn.execute(text(sql), params)
+
+
+def test_old_theme_tags_become_codes_in_the_codebook(tmp_path):
+    """Staff's free-text tags (migration 0002) are carried into the codebook, applied to whole
+    comments, when the database is upgraded: nothing staff did is lost."""
+    url = f"sqlite:///{tmp_path / 'tags.sqlite'}"
+    insert = (
+        "INSERT INTO feedback (submission_id, source, comment, redactions, language, themes) "
+        "VALUES (:s, 'visitor', 'words', 0, 'en', :t)"
+    )
+    tags = ["housing, waiting lists", "Housing", ""]
+    old_database(url, "0003", *((insert, {"s": f"s{i}", "t": t}) for i, t in enumerate(tags)))
     upgraded = FeedbackStore(url)
     codes = upgraded.codes()
     assert sorted(codes["name_en"]) == ["housing", "waiting lists"]
@@ -235,22 +238,10 @@ def test_old_theme_tags_become_codes_in_the_codebook(tmp_path):
 
 def test_an_old_database_is_upgraded(tmp_path):
     """A database made by the first migration gets the new column and keeps its rows."""
-    from alembic import command
-    from alembic.config import Config
-
-    from cpt_public.feedback.store import MIGRATIONS
-
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-    store = FeedbackStore(url)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with store.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
-        conn.execute(
-            text(
-                "INSERT INTO feedback (submission_id, source, comment, redactions, language) "
-                "VALUES ('x', 'visitor', 'kept', 0, 'en')"
-            )
-        )
+    insert = (
+        "INSERT INTO feedback (submission_id, source, comment, redactions, language) "
+        "VALUES ('x', 'visitor', 'kept', 0, 'en')"
+    )
+    old_database(url, "0001", (insert, {}))
     assert FeedbackStore(url).frame()["comment"].tolist() == ["kept"]

@@ -40,36 +40,42 @@ def test_a_scripted_flood_from_many_sessions_is_refused_past_the_limits(db_url):
     outcomes = []
     for session in range(60):
         limiter, repeats = RateLimiter(), RepeatGuard()
-        for i in range(5):
+        for i in range(5):  # 300 in all
             outcomes.append(
                 submit(store, limiter, new_submission_id(), repeats, key, **values(comment=f"{session}-{i}"))
             )
-    per_client = limits.WINDOWS[0][1]
+    per_client = limits.windows()[0][1]
     assert store.count() == per_client
     assert {o.message_key for o in outcomes if not o.ok} == {"form_rate_limited"}
     for address in range(60):
         client = limits.client_key(store, f"198.51.100.{address}")
         for i in range(5):
             submit(store, RateLimiter(), new_submission_id(), None, client, **values(comment=f"{address}/{i}"))
-    assert store.count() == limits.WINDOWS[0][2]
+    assert store.count() == limits.windows()[0][2]
 
 
 def test_simultaneous_submissions_cannot_all_slip_under_the_limit(db_url):
     store = FeedbackStore(db_url)
     store.count()  # schema in place before the race
     client = limits.client_key(store, "203.0.113.8")
-    start = threading.Barrier(40)
+    start = threading.Barrier(80)
 
     def one(i):
         start.wait()
         submit(store, RateLimiter(), new_submission_id(), None, client, **values(comment=f"burst {i}"))
 
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(40)]
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(80)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert store.count() == limits.WINDOWS[0][1]
+    assert store.count() == limits.windows()[0][1]
+
+
+def test_a_big_event_may_raise_the_limits(monkeypatch):
+    monkeypatch.setenv(limits.PER_CLIENT_ENV, "200")
+    monkeypatch.setenv(limits.OVERALL_ENV, "not a number")
+    assert limits.windows() == ((60, 200, limits.DEFAULT_OVERALL), (3600, 4000, 20 * limits.DEFAULT_OVERALL))
 
 
 def test_the_client_address_is_the_proxys_only_when_the_proxy_sent_it(monkeypatch):

@@ -203,3 +203,43 @@ def test_a_sign_in_that_cannot_start_its_check_is_told_to_retry(monkeypatch):
     finally:
         for _ in held:
             staff._checks.release()
+
+
+_SIGN_INS = """
+import resource, sys, threading
+from cpt_public.feedback import staff
+n = int(sys.argv[1])
+guard = staff.LoginGuard()
+accts = staff.accounts({}, demo=True)
+start = threading.Barrier(n)
+def one(i):
+    start.wait()
+    try:
+        guard.check(accts, f"user{i}", "wrong password", client=f"client{i}")
+    except staff.Busy:
+        pass
+threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+@pytest.mark.slow
+def test_sixty_simultaneous_sign_ins_stay_under_a_memory_bound():
+    """Real argon2 checks (64 MiB each), 60 at once from 60 addresses: the process's peak memory
+    grows by at most MAX_CHECKS checks' worth over a single sign-in, not 60 (about 3.8 GB)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    def peak_kib(n: int) -> int:
+        out = subprocess.run(
+            [sys.executable, "-c", _SIGN_INS, str(n)], cwd=ROOT, capture_output=True, text=True, timeout=600
+        )
+        assert out.returncode == 0, out.stderr
+        return int(out.stdout.split()[-1])
+
+    one, sixty = peak_kib(1), peak_kib(60)
+    assert sixty - one < staff.MAX_CHECKS * 64 * 1024 + 32 * 1024, (one, sixty)
