@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from cpt_public.feedback.form import build, new_submission_id
@@ -158,3 +159,27 @@ def test_review_page_refuses_without_sign_in(monkeypatch, tmp_path):
     )
     at = AppTest.from_file(str(ROOT / "app_pages" / "staff_review.py"), default_timeout=60).run()
     assert not at.dataframe and not any("secret words" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_staff_page_runs_in_both_languages(monkeypatch, tmp_path, lang):
+    at, url = staff_app(monkeypatch, tmp_path)
+    store = FeedbackStore(url)
+    row = store.add(
+        build(
+            new_submission_id(),
+            station="systems_used",
+            reflects="no",
+            comment="palabras",
+            connection=None,
+            language="es",
+        )
+    )
+    store.code_comment(row, "demo", [store.save_code("demo", None, name_en="Housing", name_es="Vivienda")])
+    store.add_event("demo", "EVENT-1", None, "Evento")
+    at = sign_in(at)
+    at.session_state["lang"] = lang
+    for page in ("staff_review", "staff_codebook", "staff_report", "staff_records"):
+        at = at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        assert at.title[0].value  # a title in the staff member's language
