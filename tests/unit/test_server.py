@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import uvicorn
@@ -64,7 +65,7 @@ class Client:
         self.app, self.address = app, address
 
     def get(self, path, headers=None):
-        return asyncio.run(self._get(path, headers or {}))
+        return _run(self._get(path, headers or {}))
 
     async def _get(self, path, headers, scheme="http"):
         sent = []
@@ -95,7 +96,14 @@ class Client:
         return Response(start["status"], Headers(start["headers"]))
 
     def get_https(self, path):
-        return asyncio.run(self._get(path, {}, scheme="https"))
+        return _run(self._get(path, {}, scheme="https"))
+
+
+def _run(coroutine):
+    """Run a coroutine on its own loop in another thread: the browser tests' Playwright may
+    leave an event loop running in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class Headers(dict):
