@@ -126,4 +126,4 @@ def take(store: FeedbackStore, client: str, now: float | None = None) -> str | N
     """Count a submission against the limits; None if it may go ahead, else the ui.toml key
     saying why not. A database failure is a StoreError (the caller keeps the visitor's words)."""
     blocked = store.take_rate(client, time.time() if now is None else now, windows())
-    return {None: None, "client": "form_rate_limited", "global": "form_busy"}[blocked]
+    return {None: None, "client": "form_network_busy", "global": "form_busy"}[blocked]

@@ -137,3 +137,27 @@ def test_what_we_heard_survives_a_database_that_is_down(monkeypatch):
     assert not at.exception
     assert any("not available" in w.value for w in at.warning)
     assert [b.label for b in at.get("download_button")]  # the briefing PDF is still offered
+
+
+def test_the_app_applies_the_retention_setting(monkeypatch, tmp_path):
+    from sqlalchemy import text
+
+    from cpt_public import cached
+    from cpt_public.feedback.form import build, new_submission_id
+
+    url = f"sqlite:///{tmp_path / 'fb.sqlite'}"
+    store = FeedbackStore(url)
+    old = store.add(
+        build(new_submission_id(), station=None, reflects="yes", comment="old words", connection=None, language="en")
+    )
+    store.add(
+        build(new_submission_id(), station=None, reflects="yes", comment="new words", connection=None, language="en")
+    )
+    with store.engine.begin() as conn:
+        conn.execute(text("update feedback set created_at = '2020-01-01 00:00:00' where id = :i"), {"i": old})
+    monkeypatch.setenv("CPT_RETENTION_DAYS", "30")
+    cached.retention_applied.clear()
+    at = feedback_page(monkeypatch, url)
+    assert not at.exception
+    assert store.frame()["comment"].tolist() == ["new words"]
+    assert "purged" in store.audit_frame()["action"].tolist()

@@ -46,7 +46,7 @@ def test_a_scripted_flood_from_many_sessions_is_refused_past_the_limits(db_url):
             )
     per_client = limits.windows()[0][1]
     assert store.count() == per_client
-    assert {o.message_key for o in outcomes if not o.ok} == {"form_rate_limited"}
+    assert {o.message_key for o in outcomes if not o.ok} == {"form_network_busy"}
     for address in range(60):
         client = limits.client_key(store, f"198.51.100.{address}")
         for i in range(5):
