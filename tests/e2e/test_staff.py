@@ -40,11 +40,14 @@ def test_staff_review_needs_sign_in_and_keeps_hostile_text_inert(server, browser
     assert pg.evaluate("[...document.scripts].some(s => s.text.includes('__pwned'))") is False
     assert main.get_by_text(SCRIPT, exact=True).count() >= 1  # shown in full, as text
     assert pg.locator("[data-testid='stDataFrame'], [data-testid='stDataFrameResizable']").count() == 0  # no grid
-    pg.get_by_role("link", name="Staff: notes and records").first.click()
+    main.get_by_role("link", name="Staff: notes and records").first.click()
     settle(pg)
+    pg.get_by_role("heading", name="Staff: notes and records").wait_for()
     assert pg.locator("[data-testid='stDataFrame']").count() == 0
-    with pg.expect_download() as download:
-        pg.get_by_role("button", name="Export as CSV (safe to open in a spreadsheet)").click()
+    export = pg.get_by_role("button", name="Export as CSV (safe to open in a spreadsheet)")
+    export.scroll_into_view_if_needed()
+    with pg.expect_download(timeout=90_000) as download:  # made on the server when asked for
+        export.click()
     comments = list(pd.read_csv(download.value.path())["comment"])
     assert SCRIPT in comments  # kept exactly, as text
     assert "'" + FORMULA in comments and FORMULA not in comments  # a spreadsheet shows it as text

@@ -57,8 +57,11 @@ def test_a_phone_visitor_walks_every_station_and_leaves_feedback(server, browser
     staff_review(pg, server)
     pg.locator("[data-testid='stMainBlockContainer']").get_by_role("link", name="Staff: notes and records").click()
     settle(pg)
-    with pg.expect_download() as download:
-        pg.get_by_role("button", name="Export as CSV (safe to open in a spreadsheet)").click()
+    pg.get_by_role("heading", name="Staff: notes and records").wait_for()
+    export = pg.get_by_role("button", name="Export as CSV (safe to open in a spreadsheet)")
+    export.scroll_into_view_if_needed()
+    with pg.expect_download(timeout=90_000) as download:  # made on the server when asked for
+        export.click()
     rows = pd.read_csv(download.value.path())
     ours = rows[rows["event"] == f"WALK-{RUN}"].set_index("station")
     for n, station in enumerate(walk.stations, 1):
