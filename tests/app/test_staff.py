@@ -28,6 +28,21 @@ def staff_app(monkeypatch, tmp_path, demo=True) -> tuple[AppTest, str]:
     return at.switch_page("app_pages/staff_signin.py").run(), url
 
 
+def add_comment(store, comment: str, reflects="no", language="en", **kw) -> int:
+    """A visitor's comment at the systems_used station, stored as the form would."""
+    return store.add(
+        build(
+            new_submission_id(),
+            station="systems_used",
+            reflects=reflects,
+            comment=comment,
+            connection=None,
+            language=language,
+            **kw,
+        )
+    )
+
+
 def sign_in(at, user="demo", password=DEMO_PASSWORD):
     at.text_input[0].input(user)
     at.text_input[1].input(password)
@@ -74,17 +89,7 @@ def test_review_shows_feedback_as_text_without_a_grid(monkeypatch, tmp_path):
 def test_moderation_and_coding_in_the_review_page(monkeypatch, tmp_path):
     at, url = staff_app(monkeypatch, tmp_path)
     store = FeedbackStore(url)
-    row = store.add(
-        build(
-            new_submission_id(),
-            station="systems_used",
-            reflects="yes",
-            comment="The waitlist took two years. Ask Officer Smith.",
-            connection=None,
-            language="en",
-            quote_ok=True,
-        )
-    )
+    row = add_comment(store, "The waitlist took two years. Ask Officer Smith.", reflects="yes", quote_ok=True)
     code = store.save_code("demo", None, name_en="Waiting", name_es="Espera")
     at = sign_in(at).switch_page("app_pages/staff_review.py").run()
     at.toggle(key=f"open_{row}").set_value(True).run()
@@ -165,16 +170,7 @@ def test_review_page_refuses_without_sign_in(monkeypatch, tmp_path):
 def test_every_staff_page_runs_in_both_languages(monkeypatch, tmp_path, lang):
     at, url = staff_app(monkeypatch, tmp_path)
     store = FeedbackStore(url)
-    row = store.add(
-        build(
-            new_submission_id(),
-            station="systems_used",
-            reflects="no",
-            comment="palabras",
-            connection=None,
-            language="es",
-        )
-    )
+    row = add_comment(store, "palabras", language="es")
     store.code_comment(row, "demo", [store.save_code("demo", None, name_en="Housing", name_es="Vivienda")])
     store.add_event("demo", "EVENT-1", None, "Evento")
     at = sign_in(at)
