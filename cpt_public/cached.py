@@ -308,3 +308,22 @@ def staff_accounts():
 
     host = urlsplit(st.context.url or "").hostname
     return accounts(secrets, demo=os.environ.get("CPT_DEMO_STAFF") == "1", host=host)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _light_svg(version: str, folder: str, lang: str, finding: str, width: int):
+    import json
+
+    import vl_convert as vlc
+
+    from .site.light import accessible_svg, sized_spec
+
+    shown = view(finding, lang)
+    svg = vlc.vegalite_to_svg(json.dumps(sized_spec(shown.figure.to_dict(), width)))
+    return accessible_svg(svg, shown.alt_text)
+
+
+def light_svg(version: str, lang: str, finding: str, width: int):
+    """A finding's chart as inline SVG for the light pages, drawn once per release, content,
+    language and width."""
+    return _light_svg(version, str(content_dir()), lang, finding, width)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import re
+import secrets
 import time
 import uuid
 from collections import deque
@@ -134,3 +136,24 @@ class RepeatGuard:
 def answer_key(session_salt: str, station: str | None) -> str:
     """The key that makes a session's later answer at a station replace its earlier one."""
     return hashlib.sha256(f"{session_salt}|{station or 'general'}".encode()).hexdigest()[:32]
+
+
+VISITOR = re.compile(r"[0-9a-f]{32}")
+
+
+def new_visitor() -> str:
+    """A light page's visitor id (a cookie): what its form tokens are bound to and what makes a
+    visitor's later answer at a station replace the earlier one."""
+    return secrets.token_hex(16)
+
+
+def form_token(key: bytes, visitor: str) -> str:
+    """The token a light page's form carries (a CSRF token bound to the visitor's cookie: another
+    site can neither read it nor make the cookie match)."""
+    return hmac.new(key, f"form|{visitor}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def token_ok(key: bytes, visitor: str | None, token: str | None) -> bool:
+    if not visitor or not token or not VISITOR.fullmatch(visitor):
+        return False
+    return hmac.compare_digest(form_token(key, visitor), token)

@@ -122,6 +122,12 @@ def client_key(store: FeedbackStore, address: str) -> str:
     return hmac.new(_key(store), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def secret(store: FeedbackStore, purpose: str) -> bytes:
+    """A key for one purpose (e.g. the light form's tokens), derived from the client key, so one
+    setting (CPT_CLIENT_KEY) keeps every process of a deployment in agreement."""
+    return hmac.new(_key(store), f"cpt-public:{purpose}".encode(), hashlib.sha256).digest()
+
+
 def take(store: FeedbackStore, client: str, now: float | None = None) -> str | None:
     """Count a submission against the limits; None if it may go ahead, else the ui.toml key
     saying why not. A database failure is a StoreError (the caller keeps the visitor's words)."""

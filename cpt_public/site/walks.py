@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import pandas as pd
 import segno
@@ -52,9 +52,26 @@ def public_base(configured: str | None, current_url: str | None) -> str:
     return "http://localhost:8501"
 
 
-def station_url(base: str, walk: str, station: int, lang: str, **extra: str) -> str:
-    """The link a QR code carries: this station of this walk (1-based), in the visitor's language."""
-    return f"{base.rstrip('/')}/walk?" + urlencode({"walk": walk, "station": station, "lang": lang, **extra})
+def station_path(walk: str, station: int | str) -> str:
+    """The light station page's path (routes.py): /s/<walk>/<n>, or /s/<walk>/end after the last."""
+    return f"/s/{quote(walk, safe='')}/{station}"
+
+
+def _query(lang: str, extra: dict) -> str:
+    return urlencode({"lang": lang, **{k: v for k, v in extra.items() if v}})
+
+
+def station_url(base: str, walk: str, station: int | str, lang: str, **extra: str | None) -> str:
+    """The link a QR code carries: the light page of this station of this walk (1-based), in
+    the visitor's language — small enough for a budget phone on venue Wi-Fi."""
+    return f"{base.rstrip('/')}{station_path(walk, station)}?{_query(lang, extra)}"
+
+
+def interactive_url(base: str, walk: str, station: int, lang: str, **extra: str | None) -> str:
+    """The same station on the full Streamlit page (filters, downloads, the whole site)."""
+    return f"{base.rstrip('/')}/walk?" + urlencode(
+        {"walk": walk, "station": station, "lang": lang, **{k: v for k, v in extra.items() if v}}
+    )
 
 
 def qr_png(url: str, scale: int = 8) -> bytes:

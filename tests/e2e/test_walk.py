@@ -24,9 +24,9 @@ def test_kiosk_shows_the_station_with_a_qr_code_to_it(server, browser):
     assert pg.get_by_text("Estación 3 de 6").count() == 1
     image = pg.locator("[data-testid='stImage'] img").first
     [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.screenshot())))
-    assert code.text == f"{server}/walk?walk=residents-2026-03&station=3&lang=es"
+    assert code.text == f"{server}/s/residents-2026-03/3?lang=es"  # the light station page
     phone = context.new_page()
-    open_page(phone, code.text)  # the phone lands on the same station, with its feedback form
+    phone.goto(code.text)  # the phone lands on the same station, with its feedback form
     assert phone.locator("h1").first.inner_text() == load_content().finding("release_transitions").title["es"]
     assert phone.get_by_role("button", name="Enviar").count() == 1
     context.close()
@@ -38,7 +38,7 @@ def test_a_phone_visitor_walks_every_station_and_leaves_feedback(server, browser
     context = browser.new_context(viewport=SIZES["phone"], locale="en-US")
     pg = context.new_page()
     FeedbackStore(SERVER_DB[server]).add_event("facilitator", f"WALK-{RUN}", walk.id, "Phone walk test")
-    open_page(pg, f"{server}/walk?walk={walk.id}&event=WALK-{RUN}")  # the address a poster's QR code holds
+    open_page(pg, f"{server}/walk?walk={walk.id}&event=WALK-{RUN}")  # the interactive walk, one link from a station
     for n, station in enumerate(walk.stations, 1):
         assert pg.get_by_text(f"Station {n} of {len(walk.stations)}").count() == 1
         assert pg.locator("h1").first.inner_text() == site.finding(station).title["en"]

@@ -45,7 +45,7 @@ def test_posters_one_per_station_with_a_qr_code_to_it(parts, lang):
         assert content.finding(fid).title[lang].split()[0] in text
         assert content.station(fid).prompts[0][lang].split()[0] in text
     codes = [c.text for img in pdf.pages[2].images for c in zxingcpp.read_barcodes(Image.open(io.BytesIO(img.data)))]
-    assert f"{BASE}/walk?walk={WALK}&station=3&lang={lang}" in codes
+    assert f"{BASE}/s/{WALK}/3?lang={lang}" in codes  # the light station page
 
 
 def test_handout_and_glossary(parts):

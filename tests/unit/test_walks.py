@@ -33,7 +33,13 @@ def test_schedule_times():
 
 def test_qr_code_decodes_to_the_station_link():
     link = walks.station_url("https://data.millbrook.example/", "residents-2026-03", 3, "es")
-    assert link == "https://data.millbrook.example/walk?walk=residents-2026-03&station=3&lang=es"
+    assert link == "https://data.millbrook.example/s/residents-2026-03/3?lang=es"  # the light page
+    rich = walks.interactive_url("https://data.millbrook.example", "residents-2026-03", 3, "es", event=None)
+    assert rich == "https://data.millbrook.example/walk?walk=residents-2026-03&station=3&lang=es"
+    assert (
+        walks.station_url("https://x.example", "a b/c", 1, "en", event="E-1")
+        == "https://x.example/s/a%20b%2Fc/1?lang=en&event=E-1"
+    )
     [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(walks.qr_png(link))))
     assert code.text == link
     assert "<svg" in walks.qr_svg(link)

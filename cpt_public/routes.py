@@ -1,0 +1,282 @@
+"""The light routes, served by Streamlit's ``st.App`` in the same process as the pages (serve.py):
+
+- ``/s/<walk>/<n>``: a walk station as one small HTML page with a plain form (GET shows, POST
+  sends); ``/s/<walk>/end`` the closing screen. Posters' and kiosks' QR codes point here.
+
+The release, content and views come from the same per-process caches the Streamlit pages use
+(cached.py), so a light page and the dashboard never show different numbers, and feedback goes
+through the same service (validation, redaction, limits per session, client and overall,
+storage). Pages are rendered in a worker thread: the event loop that carries every Streamlit
+session's websocket never waits for a chart to be drawn.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import logging
+import threading
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from .errors import CptError
+
+VISITOR_COOKIE = "cpt_visitor"
+VISITOR_AGE_S = 12 * 3600  # a walk and its evening; the cookie is the visitor's only continuity
+MAX_VISITORS = 20_000  # per-visitor limiters kept in memory (oldest dropped; the database limits remain)
+NO_STORE = {"cache-control": "private, no-store"}  # a page with a form token is this visitor's alone
+log = logging.getLogger("cpt_public")
+
+
+class _Visitors:
+    """Each light-page visitor's own limits (what a Streamlit session keeps in session_state)."""
+
+    def __init__(self, size: int = MAX_VISITORS):
+        self._lock = threading.Lock()
+        self._items: collections.OrderedDict[str, tuple] = collections.OrderedDict()
+        self._size = size
+
+    def get(self, visitor: str) -> tuple:
+        from .feedback.form import RateLimiter, RepeatGuard
+
+        with self._lock:
+            if visitor in self._items:
+                self._items.move_to_end(visitor)
+                return self._items[visitor]
+            item = self._items[visitor] = (RateLimiter(), RepeatGuard())
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+            return item
+
+
+VISITORS = _Visitors()
+
+
+def _lang(request: Request) -> str:
+    from .site.i18n import pick_language
+
+    accepted = request.headers.get("accept-language", "").split(",")[0].split(";")[0].strip()
+    return pick_language(request.query_params.get("lang"), accepted)
+
+
+def _event(request: Request) -> str | None:
+    from .feedback.form import EVENT_CODE
+
+    event = request.query_params.get("event") or None
+    return event if event and EVENT_CODE.fullmatch(event) else None
+
+
+def _loaded():
+    """(release, content), or the CptError that says why the site cannot be shown."""
+    from .cached import content, release
+
+    return release(), content()
+
+
+def _unavailable(exc: Exception, lang: str) -> HTMLResponse:
+    from .pages_support import translator
+    from .site.light import message_page
+
+    try:
+        tr = translator(lang)
+        title, body = tr("broken_title"), tr("broken_help")
+    except Exception:  # the content itself is what is broken
+        title, body = "The site cannot be shown", "Ask the site's maintainers to fix the problem."
+    log.warning("light page not shown: %s", exc)
+    return HTMLResponse(message_page(None, None, lang=lang, title=title, body=body), 503, headers=NO_STORE)
+
+
+def _not_found(data, site, lang: str) -> HTMLResponse:
+    from .site.light import message_page
+
+    tr = site.translator(lang)
+    html = message_page(data, site, lang=lang, title=tr("light_not_found"), body=tr("light_not_found_body"))
+    return HTMLResponse(html, 404)
+
+
+def _walk(site, walk_id: str):
+    return next((w for w in site.walks.walk if w.id == walk_id), None)
+
+
+def _svgs(data, lang: str, finding: str):
+    from .cached import light_svg
+
+    return tuple(light_svg(data.package.version, lang, finding, width) for width in _widths())
+
+
+def _widths():
+    from .site.light import NARROW, WIDE
+
+    return (NARROW, WIDE)
+
+
+async def station(request: Request) -> Response:
+    lang = _lang(request)
+    try:
+        data, site = _loaded()
+    except CptError as exc:
+        return _unavailable(exc, lang)
+    walk = _walk(site, request.path_params["walk"])
+    raw = request.path_params["n"]
+    if walk is None:
+        return _not_found(data, site, lang)
+    if raw == "end":
+        return await run_in_threadpool(_end, request, data, site, walk, lang)
+    if not raw.isdigit() or not 1 <= int(raw) <= len(walk.stations):
+        return _not_found(data, site, lang)
+    form = await request.form(max_files=0, max_fields=20) if request.method == "POST" else None
+    return await run_in_threadpool(_station, request, data, site, walk, int(raw), lang, form)
+
+
+def _links(request: Request, walk, n: int, lang: str):
+    from .site import walks
+    from .site.i18n import LANGUAGES
+    from .site.light import StationLinks
+
+    event = _event(request)
+    m = len(walk.stations)
+
+    def here(k, language=lang):
+        return (
+            walks.station_path(walk.id, k) + "?" + urlencode({"lang": language, **({"event": event} if event else {})})
+        )
+
+    return StationLinks(
+        this=here(n),
+        previous=here(n - 1) if n > 1 else None,
+        next=here(n + 1) if n < m else here("end"),
+        rich=walks.interactive_url("", walk.id, n, lang, event=event),
+        languages={code: here(n, code) for code in LANGUAGES},
+    )
+
+
+STATUS = {"fb_save_failed": 503, "form_busy": 429, "form_network_busy": 429, "form_rate_limited": 429}
+
+
+def _visitor(request: Request, form, key: bytes) -> tuple[str | None, bool]:
+    """(the visitor id, whether a POST's token is good). The token must match the visitor id
+    the page was made for, and that id must be the visitor's cookie — or, for a browser that
+    keeps no cookies, the browser must say the post came from this site (Sec-Fetch-Site)."""
+    from .feedback.form import VISITOR, token_ok
+
+    cookie = request.cookies.get(VISITOR_COOKIE)
+    cookie = cookie if cookie and VISITOR.fullmatch(cookie) else None
+    if form is None:
+        return cookie, False
+    claimed = str(form.get("visitor") or "")
+    same_site = cookie == claimed if cookie else request.headers.get("sec-fetch-site") == "same-origin"
+    return cookie or (claimed if VISITOR.fullmatch(claimed) else None), same_site and token_ok(
+        key, claimed, str(form.get("csrf") or "")
+    )
+
+
+def _station(request: Request, data, site, walk, n: int, lang: str, form) -> Response:
+    from .cached import feedback_store, view
+    from .feedback import limits
+    from .feedback.form import MAX_COMMENT, answer_key, form_token, new_submission_id, new_visitor
+    from .feedback.service import submit
+    from .site.light import FormState, station_page
+
+    tr = site.translator(lang)
+    store = feedback_store()
+    key = limits.secret(store, "light-form")
+    visitor, valid = _visitor(request, form, key)
+    visitor = visitor or new_visitor()
+    finding = walk.stations[n - 1]
+    state = FormState(csrf=form_token(key, visitor), sid=new_submission_id(), visitor=visitor)
+    status = 200
+    if form is not None:
+        values = {
+            "reflects": form.get("reflects") or None,
+            "comment": str(form.get("comment") or ""),
+            "connection": form.get("connection") or None,
+            "quote_ok": form.get("quote_ok") == "1",
+        }
+        sid = str(form.get("sid") or "")
+        sid = sid if len(sid) == 36 else new_submission_id()
+        kept = {**values, "connection": values["connection"] or ""}
+        if not valid:
+            # The cookie expired, this browser keeps none and does not say where the post came
+            # from, or another site posted: not sent, and nothing lost — the words come back
+            # with a fresh token, to send again.
+            state = dataclasses.replace(state, sid=sid, values=kept, message=tr("form_expired"))
+            status = 403
+        else:
+            address = limits.client_address(request.client.host if request.client else None, request.headers)
+            try:
+                client = limits.client_key(store, address)
+            except OSError:
+                client = None
+            limiter, repeats = VISITORS.get(visitor)
+            outcome = submit(
+                store,
+                limiter,
+                sid,
+                repeats,
+                client,
+                station=finding,
+                language=lang,
+                stations=set(walk.stations),
+                event=_event(request),
+                answer_key=answer_key(visitor, finding),
+                **values,
+            )
+            if outcome.ok:
+                saved = tr("fb_saved_as", text=outcome.saved_text) if outcome.redacted else ""
+                state = dataclasses.replace(state, message=tr("fb_thanks"), ok=True, saved_as=saved)
+            else:
+                message = tr(
+                    outcome.message_key, **({"max": MAX_COMMENT} if outcome.message_key == "form_too_long" else {})
+                )
+                state = dataclasses.replace(state, sid=sid, values=kept, message=message)
+                status = STATUS.get(outcome.message_key, 400)
+    html = station_page(
+        data,
+        site,
+        view(finding, lang),
+        walk=walk,
+        n=n,
+        lang=lang,
+        form=state,
+        links=_links(request, walk, n, lang),
+        svgs=_svgs(data, lang, finding),
+    )
+    response = HTMLResponse(html, status, headers=NO_STORE)
+    if request.cookies.get(VISITOR_COOKIE) != visitor:
+        response.set_cookie(VISITOR_COOKIE, visitor, max_age=VISITOR_AGE_S, path="/s/", httponly=True, samesite="lax")
+    return response
+
+
+def _end(request: Request, data, site, walk, lang: str) -> Response:
+    from .site import walks
+    from .site.light import end_page
+
+    event = _event(request)
+    query = "?" + urlencode({"lang": lang, **({"event": event} if event else {})})
+    html = end_page(
+        data,
+        site,
+        walk=walk,
+        lang=lang,
+        back=walks.station_path(walk.id, 1) + query,
+        home="/home?" + urlencode({"lang": lang}),
+        heard="/feedback?" + urlencode({"lang": lang}),
+    )
+    return HTMLResponse(html)
+
+
+async def station_root(request: Request) -> Response:
+    """/s/<walk> alone: its first station."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/s/{request.path_params['walk']}/1{query}", 303)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/s/{walk}/{n}", station, methods=["GET", "POST"]),
+        Route("/s/{walk}", station_root),
+    ]
