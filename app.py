@@ -7,7 +7,7 @@ import streamlit as st
 
 from cpt_public.cached import apply_retention, content, release
 from cpt_public.errors import ReleaseError
-from cpt_public.pages_support import STAFF_PAGES, draft_banner, staff_session
+from cpt_public.pages_support import STAFF_PAGES, draft_banner, public_style, staff_session
 from cpt_public.site.content import ContentError
 from cpt_public.site.i18n import LANGUAGES, pick_language
 
@@ -45,13 +45,12 @@ if signed_in:
         )
         for path, key, icon in STAFF_PAGES
     ]
-kiosk = st.query_params.get("mode") == "kiosk"  # a station screen: no navigation, no language switch
-page = st.navigation(pages, position="hidden" if kiosk else "top")
-if not kiosk:
-    st.segmented_control(
-        tr("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang", default=lang, required=True
-    )
-st.session_state["ui_lang"] = lang  # what pages read (the widget is absent on a kiosk)
+page = st.navigation(pages, position="top")
+public_style()
+st.segmented_control(
+    tr("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang", default=lang, required=True
+)
+st.session_state["ui_lang"] = lang  # what pages read
 st.query_params["lang"] = lang  # every page's URL carries its language
 # Streamlit writes <html lang="en"> whatever the language (issue #15726): correct it for screen readers.
 st.html(

@@ -6,10 +6,11 @@ import streamlit as st
 
 from cpt_public.cached import chart_image, content, release
 from cpt_public.cached import view as cached_view
-from cpt_public.pages_support import chart, current_lang, feedback_form, numbers, show_takeaway
+from cpt_public.pages_support import chart, current_lang, feedback_form, numbers, share_links, show_takeaway
 from cpt_public.site import urlstate
 from cpt_public.site.charts import Filters, controls
-from cpt_public.site.text import release_csv, source_lines
+from cpt_public.site.text import source_lines
+from cpt_public.site.twins import table_csv
 
 lang = current_lang()
 data, site = release(), content()
@@ -100,8 +101,8 @@ c1, c2, c3 = st.columns(3)
 # Files are made only when asked for (deferred downloads): a rerun writes no CSV and draws no image.
 c1.download_button(
     tr("download_csv"),
-    lambda: release_csv(tables[0]),
-    file_name=f"{view.tables[0]}.csv",
+    lambda: table_csv(data, tables[0], tr),
+    file_name=f"{view.tables[0]}-{lang}.csv",
     mime="text/csv",
     on_click="ignore",
     icon=":material/table:",
@@ -122,6 +123,8 @@ c3.download_button(
     on_click="ignore",
     icon=":material/image:",
 )
+
+share_links(fid, finding.title[lang], view, shown, tr, lang)
 
 st.subheader(tr("fb_title"))
 feedback_form(fid, tr, lang, set(ids))

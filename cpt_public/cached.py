@@ -311,19 +311,19 @@ def staff_accounts():
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _light_svg(version: str, folder: str, lang: str, finding: str, width: int):
+def _light_svg(version: str, folder: str, lang: str, finding: str, width: int, height: int | None, wrap: int | None):
     import json
 
     import vl_convert as vlc
 
-    from .site.light import accessible_svg, sized_spec
+    from .site.light import accessible_svg
 
     shown = view(finding, lang)
-    svg = vlc.vegalite_to_svg(json.dumps(sized_spec(shown.figure.to_dict(), width)))
-    return accessible_svg(svg, shown.alt_text)
+    spec = shown.image_spec(width, height, title=False, fit=True, wrap=wrap)
+    return accessible_svg(vlc.vegalite_to_svg(json.dumps(spec)), shown.alt_text)
 
 
-def light_svg(version: str, lang: str, finding: str, width: int):
+def light_svg(version: str, lang: str, finding: str, width: int, height: int | None = None, wrap: int | None = None):
     """A finding's chart as inline SVG for the light pages, drawn once per release, content,
-    language and width."""
-    return _light_svg(version, str(content_dir()), lang, finding, width)
+    language and size."""
+    return _light_svg(version, str(content_dir()), lang, finding, width, height, wrap)

@@ -80,6 +80,34 @@ def numbers(frame, caption: str | None = None) -> None:
         st.dataframe(frame, hide_index=True, width="stretch")
 
 
+def share_links(fid: str, title: str, view, shown: dict, tr: Translator, lang: str) -> None:
+    """A link to exactly this view, the embed code for another site's page, and the data's
+    machine-readable twins — each in a code block with its copy button."""
+    import html
+    import os
+    from urllib.parse import urlencode
+
+    from .site import urlstate
+    from .site.walks import public_base
+
+    base = public_base(os.environ.get("CPT_PUBLIC_URL"), st.context.url)
+    st.markdown(f"**{tr('share_link')}**")
+    st.code(f"{base}/findings?{urlencode(urlstate.encode(shown))}", language=None, wrap_lines=True)
+    st.markdown(f"**{tr('share_embed')}**")
+    name = html.escape(tr("share_embed_title", title=title), quote=True)
+    st.code(
+        f'<iframe src="{base}/embed/{fid}?lang={lang}" title="{name}" width="100%" height="720" '
+        'style="border:0" loading="lazy"></iframe>',
+        language="html",
+        wrap_lines=True,
+    )
+    st.markdown(f"**{tr('share_data')}**")
+    st.code(
+        "\n".join(f"{base}/data/{t}.{fmt}?lang={lang}" for t in view.tables for fmt in ("csv", "json")),
+        language=None,
+    )
+
+
 def current_lang() -> str:
     """The language the router chose for this run (app.py sets it before any page runs)."""
     return st.session_state.get("ui_lang", "en")
@@ -160,6 +188,7 @@ def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[
             [None, *CONNECTIONS],
             key=keys["connection"],
             format_func=lambda c: tr(f"fb_conn_{c or 'none'}"),
+            placeholder=tr("fb_conn_none"),  # after a send clears it: the visitor's language, not Streamlit's
         )
         st.markdown(tr("fb_privacy_note"))
         st.form_submit_button(tr("fb_submit"), type="primary", on_click=send)
@@ -175,20 +204,33 @@ def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[
             (st.error if outcome.message_key == "fb_save_failed" else st.warning)(tr(outcome.message_key))
 
 
-KIOSK_CSS = """
+PUBLIC_CSS = """
 <style>
-[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"], [data-testid="stDecoration"] {display: none;}
-[data-testid="stMainBlockContainer"] {padding-top: 1rem; max-width: 100%;}
-html, body, [data-testid="stApp"] {background: #ffffff; color: #000000;}
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.6rem; line-height: 1.45; color: #000;}
-h1 {font-size: 3.2rem !important;} h2 {font-size: 2.4rem !important;} h3 {font-size: 2rem !important;}
+/* Chart and table toolbars (fullscreen, download, "Copy Vega-Lite spec", in English on every
+   page) are not for the public: the page offers its own downloads. Headings' anchor links and
+   Streamlit's English typing hints ("Press Ctrl+Enter to submit form") go too: fewer empty tab
+   stops, one language. */
+[data-testid="stElementToolbar"], [data-testid="stHeaderActionElements"], [data-testid="InputInstructions"] {display: none !important;}
+/* A focus ring that can be seen on every control, not a faint tint. */
+button:focus-visible, a:focus-visible, input:focus-visible, textarea:focus-visible, [role="radio"]:focus-visible,
+[role="switch"]:focus-visible, [role="combobox"]:focus-visible, [role="slider"]:focus-visible, [tabindex]:focus-visible,
+label:has(input:focus-visible) {outline: 3px solid #000 !important; outline-offset: 2px; box-shadow: 0 0 0 5px #ffd400 !important;}
 </style>
 """
 
 
-def kiosk_style() -> None:
-    """Large type, black on white, no header, toolbar or sidebar: a screen that stays on one station."""
-    st.html(KIOSK_CSS)
+def public_style() -> None:
+    st.html(PUBLIC_CSS)
+
+
+def scroll_to_top() -> None:
+    """Bring the page back to its top (after Next: the new station starts at its title)."""
+    st.html(
+        "<script>window.parent.document.querySelector('[data-testid=stMain]')?.scrollTo(0, 0);"
+        "window.parent.scrollTo(0, 0);</script>",
+        unsafe_allow_javascript=True,
+        width="content",
+    )
 
 
 def staff_session() -> bool:

@@ -2,6 +2,11 @@
 
 - ``/s/<walk>/<n>``: a walk station as one small HTML page with a plain form (GET shows, POST
   sends); ``/s/<walk>/end`` the closing screen. Posters' and kiosks' QR codes point here.
+- ``/kiosk/<walk>/<n>``: a station on a screen at the venue, with the QR code to its light page.
+- ``/embed/<finding>``: a finding for news sites' and partners' pages (the one path that may be
+  shown in another site's frame; server.py), cacheable.
+- ``/data/``, ``/data/<table>.csv``, ``/data/<table>.json``: every published table's
+  machine-readable twins (site/twins.py), cacheable.
 
 The release, content and views come from the same per-process caches the Streamlit pages use
 (cached.py), so a light page and the dashboard never show different numbers, and feedback goes
@@ -29,6 +34,7 @@ VISITOR_COOKIE = "cpt_visitor"
 VISITOR_AGE_S = 12 * 3600  # a walk and its evening; the cookie is the visitor's only continuity
 MAX_VISITORS = 20_000  # per-visitor limiters kept in memory (oldest dropped; the database limits remain)
 NO_STORE = {"cache-control": "private, no-store"}  # a page with a form token is this visitor's alone
+SHARED_MAX_AGE_S = 300  # embeds and twins: the same for everyone until the release changes
 log = logging.getLogger("cpt_public")
 
 
@@ -269,14 +275,155 @@ def _end(request: Request, data, site, walk, lang: str) -> Response:
     return HTMLResponse(html)
 
 
+async def kiosk(request: Request) -> Response:
+    lang = _lang(request)
+    try:
+        data, site = _loaded()
+    except CptError as exc:
+        return _unavailable(exc, lang)
+    walk = _walk(site, request.path_params["walk"])
+    raw = request.path_params["n"]
+    if walk is None or not raw.isdigit() or not 1 <= int(raw) <= len(walk.stations):
+        return _not_found(data, site, lang)
+    return await run_in_threadpool(_kiosk, request, data, site, walk, int(raw), lang)
+
+
+# A kiosk's chart is drawn in this box, long names on fewer lines, then scaled to fill its part
+# of the screen (about 1100 x 880 at 1920 x 1080): 13-pixel type becomes about 21 pixels.
+KIOSK_CHART = (680, 540, 40)
+
+
+def _kiosk(request: Request, data, site, walk, n: int, lang: str) -> Response:
+    import os
+
+    from .cached import light_svg, view
+    from .site import walks
+    from .site.light import kiosk_page
+
+    base = walks.public_base(os.environ.get("CPT_PUBLIC_URL"), str(request.base_url))
+    link = walks.station_url(base, walk.id, n, lang, event=_event(request))
+    finding = walk.stations[n - 1]
+    html = kiosk_page(
+        data,
+        site,
+        view(finding, lang),
+        walk=walk,
+        n=n,
+        lang=lang,
+        svg=light_svg(data.package.version, lang, finding, *KIOSK_CHART),
+        link=link,
+        qr=walks.qr_svg(link, scale=8),
+        local=walks.is_local(link),
+    )
+    return HTMLResponse(html, headers={"cache-control": "no-cache"})
+
+
 async def station_root(request: Request) -> Response:
     """/s/<walk> alone: its first station."""
     query = f"?{request.url.query}" if request.url.query else ""
     return RedirectResponse(f"/s/{request.path_params['walk']}/1{query}", 303)
 
 
+def _shared(request: Request, data, lang: str, body: bytes | str, media_type: str, **headers) -> Response:
+    """A response that is the same for everyone who asks for it in this language: cacheable for
+    a few minutes, with an ETag (the release, the content folder, the language and the path) so
+    a browser or proxy asks again cheaply; 304 when it already has it."""
+    import hashlib
+
+    from .site.content import content_dir
+
+    stamp = f"{data.package.version}|{content_dir()}|{lang}|{request.url.path}"
+    etag = '"' + hashlib.sha256(stamp.encode()).hexdigest()[:32] + '"'
+    common = {
+        "cache-control": f"public, max-age={SHARED_MAX_AGE_S}",
+        "etag": etag,
+        "vary": "Accept-Language",
+        **headers,
+    }
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=common)
+    return Response(body, media_type=media_type, headers=common)
+
+
+def _data_link(name: str, fmt: str, lang: str) -> str:
+    return f"/data/{name}.{fmt}?" + urlencode({"lang": lang})
+
+
+async def embed(request: Request) -> Response:
+    lang = _lang(request)
+    try:
+        data, site = _loaded()
+    except CptError as exc:
+        return _unavailable(exc, lang)
+    finding = next((f for f in site.findings if f.id == request.path_params["finding"]), None)
+    if finding is None:
+        return _not_found(data, site, lang)
+    return await run_in_threadpool(_embed, request, data, site, finding, lang)
+
+
+def _embed(request: Request, data, site, finding, lang: str) -> Response:
+    from .cached import view
+    from .site.light import embed_page
+
+    shown = view(finding.id, lang)
+    links = {"more": "/findings?" + urlencode({"finding": finding.id, "lang": lang})}
+    for name in shown.tables:
+        links[f"{name}.csv"] = _data_link(name, "csv", lang)
+        links[f"{name}.json"] = _data_link(name, "json", lang)
+    html = embed_page(data, site, shown, finding=finding, lang=lang, svgs=_svgs(data, lang, finding.id), links=links)
+    return _shared(request, data, lang, html, "text/html; charset=utf-8")
+
+
+async def twin(request: Request) -> Response:
+    """/data/<table>.csv and .json: a published table in a machine-readable form."""
+    from .site import twins
+
+    lang = _lang(request)
+    try:
+        data, site = _loaded()
+    except CptError as exc:
+        return _unavailable(exc, lang)
+    name, fmt = request.path_params["table"], request.path_params["fmt"]
+    if name not in data.tables or fmt not in ("csv", "json"):
+        return _not_found(data, site, lang)
+    tr = site.translator(lang)
+    table = data.tables[name]
+    described = {"link": f'<{_data_link(name, "json", lang)}>; rel="describedby"'}
+    if fmt == "csv":
+        body = await run_in_threadpool(twins.table_csv, data, table, tr)
+        disposition = f'attachment; filename="{name}-{lang}.csv"'
+        return _shared(
+            request, data, lang, body, "text/csv; charset=utf-8", **described, **{"content-disposition": disposition}
+        )
+    links = {"csv": _data_link(name, "csv", lang), "catalog": "/data/?" + urlencode({"lang": lang})}
+    payload = await run_in_threadpool(twins.table_json, data, table, tr, links)
+    return _shared(request, data, lang, _json(payload), "application/json")
+
+
+def _json(payload) -> bytes:
+    import json
+
+    return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+async def data_catalog(request: Request) -> Response:
+    from .site import twins
+
+    lang = _lang(request)
+    try:
+        data, site = _loaded()
+    except CptError as exc:
+        return _unavailable(exc, lang)
+    payload = twins.catalog(data, site.translator(lang), lambda name, fmt: _data_link(name, fmt, lang))
+    return _shared(request, data, lang, _json(payload), "application/json")
+
+
 def routes() -> list[Route]:
     return [
         Route("/s/{walk}/{n}", station, methods=["GET", "POST"]),
         Route("/s/{walk}", station_root),
+        Route("/kiosk/{walk}/{n}", kiosk),
+        Route("/embed/{finding}", embed),
+        Route("/data/", data_catalog),
+        Route("/data/{table}.{fmt}", twin),
     ]

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import math
 import re
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -36,7 +38,7 @@ from ..release.terms import TOTAL
 from ..release.vocabulary import YES_NO, Dimension
 from . import facts as F
 from .facts import Fact, careful
-from .i18n import Translator, fmt_compact_usd
+from .i18n import Translator, fmt_compact_usd, fmt_short_usd
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
@@ -76,6 +78,7 @@ class View:
     facts: dict[str, Fact]
     care: bool
     tables: list[str]
+    panels: int = 1  # small multiples in the images (one per series), else 1
 
     @property
     def is_plotly(self) -> bool:
@@ -97,6 +100,37 @@ class View:
     def figure_json(self) -> str:
         """The download twin's spec, for the PNG/SVG renderer."""
         return self.figure.to_json()
+
+    @functools.cached_property
+    def ranged(self) -> bool:
+        """Does the chart draw ranges (whiskers or bands) that need a key?"""
+        return has_ranges(self.figure)
+
+    def image_spec(
+        self, width: int, height: int | None = None, *, title: bool = True, fit: bool = False, wrap: int | None = None
+    ) -> dict:
+        """The download twin at another size (a poster, the briefing, a phone, a kiosk): ``width``
+        and ``height`` of the plot — or of everything, axes and legend included, with ``fit``.
+        Small multiples share the height out among their panels. ``title=False`` leaves the
+        title and credits to the page around the image; ``wrap`` re-wraps long category names
+        at that many characters (a wide screen needs fewer lines)."""
+        spec = self.figure.to_dict()
+        if not title:
+            spec.pop("title", None)
+        if wrap:
+            _rewrap(spec, wrap)
+        if "facet" in spec:  # a facet has no overall size: each panel gets its share
+            spec["spec"]["width"] = width - 70
+            if height:
+                spec["spec"]["height"] = max(40, height // self.panels - 30)
+            spec["autosize"] = {"type": "pad"}
+            return spec
+        spec["width"] = width
+        if height:
+            spec["height"] = height
+        if fit:
+            spec["autosize"] = {"type": "fit", "contains": "padding"}
+        return spec
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -124,32 +158,53 @@ def wilson(num: float, den: float, z: float = Z90) -> tuple[float, float]:
 
 
 def _config(chart: alt.Chart, tr: Translator) -> alt.Chart:
-    chart = (
-        chart.configure_axis(labelFontSize=13, titleFontSize=13, labelColor="#222", titleColor="#222", labelLimit=220)
+    # One font family, metric-compatible with Arial and Helvetica: labels are placed by the
+    # widths measured where the chart is drawn (vl-convert for images), so they must be the
+    # widths a phone's browser draws (.ci/run installs Debian's fonts-liberation for Chromium).
+    # configure() first: it replaces the whole config, the configure_* calls add to it.
+    return (
+        chart.configure(font=CHART_FONT, **({"locale": {"time": ES_TIME}} if tr.lang == "es" else {}))
+        .configure_axis(labelFontSize=13, titleFontSize=13, labelColor="#222", titleColor="#222", labelLimit=220)
         .configure_legend(labelFontSize=13, titleFontSize=13, orient="bottom", labelLimit=320)
         .configure_view(stroke=None)
     )
-    if tr.lang == "es":
-        chart = chart.configure(locale={"time": ES_TIME})
-    return chart
+
+
+CHART_FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 
 
 def _finish(
-    chart: alt.Chart, description: str, title: str, tr: Translator, height: int = 320
+    chart: alt.Chart,
+    description: str,
+    title: str,
+    tr: Translator,
+    height: int = 320,
+    figure: alt.FacetChart | None = None,
+    key: str | None = None,
 ) -> tuple[alt.Chart, alt.Chart]:
-    """The on-page chart (fits its container) and its download twin (fixed size, titled)."""
+    """The on-page chart (fits its container) and its download twin (fixed size, titled). A chart
+    that asks for more height (horizontal bars, one row per bar) gets it. ``figure``: small
+    multiples for the images; ``key``: a line above the on-page chart saying what its whiskers
+    or bands are."""
     # On the page the text alternative is given as st.altair_chart(alt=...), Streamlit's accessible name.
-    page = _config(chart.properties(width="container", height=height), tr)
-    figure = _config(
-        chart.properties(
-            width=640,
-            height=max(360, height),
-            description=description,
-            title=alt.Title(title, anchor="start", fontSize=16),
-        ),
+    asked = chart.to_dict(validate=False).get("height")
+    height = max(height, asked) if isinstance(asked, int) else height
+    page = chart.properties(width="container", height=height)
+    if key:
+        page = page.properties(title=alt.Title(key, anchor="start", fontSize=12, fontWeight="normal", color="#333"))
+    page = _config(page, tr)
+    if figure is not None:
+        figure.spec.width = FIGURE_WIDTH - 70  # the panels' own width: a facet has no overall one
+        twin = _config(figure.properties(description=description), tr)
+        return page, twin
+    twin = _config(
+        chart.properties(width=FIGURE_WIDTH, height=max(360, height), description=description),
         tr,
     )
-    return page, figure
+    return page, twin
+
+
+FIGURE_WIDTH = 640
 
 
 def _bars(
@@ -166,21 +221,39 @@ def _bars(
     horizontal: bool = False,
 ) -> alt.Chart:
     """Bars with a text label on each (the number or "suppressed"), optional groups and error bars.
-    ``df``: columns cat, [series], value (NaN when suppressed), label, [lo, hi]."""
+    ``df``: columns cat, [series], value (NaN when suppressed), label, [short: a shorter label
+    for beside the bar], [lo, hi].
+
+    Category names that would not fit side by side on a phone turn the bars horizontal (one row
+    per bar, the chart as tall as it needs), and long names wrap onto lines — never overlapping,
+    never cut off. Whiskers are thin, and a bar's number sits past its whisker."""
+    names = [str(c) for c in order]
+    horizontal = horizontal or sum(len(c) for c in names) > CROWDED_CHARS or max(map(len, names), default=0) > 14
     pos, other = (alt.Y, alt.X) if horizontal else (alt.X, alt.Y)
     enc_cat = pos(
         f"{cat}:N",
         sort=order,
         title=None if horizontal else cat_title,  # long labels speak for themselves
-        axis=alt.Axis(labelAngle=0, labelLimit=140 if not horizontal else 260, labelOverlap=False),
+        axis=alt.Axis(
+            labelAngle=0,
+            labelLimit=0,  # no cut: long names are wrapped instead
+            labelOverlap=False,
+            labelPadding=6,
+            **({"labelExpr": expr} if (expr := wrapped_labels(names, WRAP_CHARS)) else {}),
+        ),
     )
-    value_axis = other("value:Q", title=value_title, axis=alt.Axis(format=fmt))
+    # Room past the longest bar for its number, so no label is cut off at the chart's edge.
+    top = pd.concat([df["value"], df["hi"] if "hi" in df else df["value"]]).max()
+    room = (
+        {"scale": alt.Scale(domainMax=float(top) * (1.3 if horizontal else 1.12))} if pd.notna(top) and top > 0 else {}
+    )
+    value_axis = other("value:Q", title=value_title, axis=alt.Axis(format=fmt), **room)
     colour = (
         alt.Color(
             f"{series}:N",
             sort=series_order,
             title=None,
-            legend=alt.Legend(orient="bottom", direction="vertical"),
+            legend=_legend(series_order or []),
             scale=alt.Scale(range=PALETTE),
         )
         if series
@@ -198,7 +271,8 @@ def _bars(
         tooltip=[f"{cat}:N", *([f"{series}:N"] if series else []), alt.Tooltip("label:N", title=value_title)],
         **offset,
     )
-    shown = df.assign(at=df["value"].fillna(0))
+    # The number sits past the whisker, where there is one.
+    shown = df.assign(at=(df["hi"].fillna(df["value"]) if "hi" in df else df["value"]).fillna(0))
     text = (
         alt.Chart(shown[shown["value"].notna()])
         .mark_text(
@@ -209,7 +283,7 @@ def _bars(
             fontSize=12,
             color="#222",
         )
-        .encode(enc_cat, other("at:Q"), alt.Text("label:N"), **offset)
+        .encode(enc_cat, other("at:Q"), alt.Text("short:N" if "short" in df else "label:N"), **offset)
     )
     # "suppressed" where a bar would be: along the bar's direction, so neighbours never run together.
     hidden = (
@@ -229,11 +303,52 @@ def _bars(
     if "lo" in df:
         layers.insert(
             1,
-            base.mark_errorbar(ticks=True, color="#222").encode(
+            base.mark_errorbar(ticks={"size": 7, "thickness": 1.5}, thickness=1.5, color="#222").encode(
                 enc_cat, other("lo:Q", title=value_title), **{("x2" if horizontal else "y2"): "hi:Q"}, **offset
             ),
         )
-    return alt.layer(*layers)
+    chart = alt.layer(*layers)
+    if horizontal:
+        rows = len(df)
+        lines = max((len(textwrap.wrap(c, WRAP_CHARS)) for c in names), default=1)
+        chart = chart.properties(height=max(140, rows * max(24, 15 * lines) + 8 * len(names)))
+    return chart
+
+
+def _legend(labels: list[str]) -> alt.Legend:
+    """A legend under the chart, one entry per line, long names wrapped rather than cut."""
+    expr = wrapped_labels([str(s) for s in labels], LEGEND_WRAP_CHARS)
+    return alt.Legend(orient="bottom", direction="vertical", labelLimit=0, **({"labelExpr": expr} if expr else {}))
+
+
+LEGEND_WRAP_CHARS = 36
+CROWDED_CHARS = 40  # category names longer than this in all do not fit under vertical bars on a phone
+WRAP_CHARS = 18  # a category name longer than this wraps onto lines
+
+
+_WRAPPED = re.compile(r"^\((\{.*\})\)\[datum\.label\] \|\| datum\.label$", re.S)
+
+
+def _rewrap(node, width: int) -> None:
+    """Re-wrap, in place, every label expression wrapped_labels made in a spec."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "labelExpr" and isinstance(value, str) and (m := _WRAPPED.match(value)):
+                node[key] = wrapped_labels(list(json.loads(m.group(1))), width) or "datum.label"
+            else:
+                _rewrap(value, width)
+    elif isinstance(node, list):
+        for item in node:
+            _rewrap(item, width)
+
+
+def wrapped_labels(labels: list[str], width: int) -> str | None:
+    """A Vega expression that shows each long label on lines of at most ``width`` characters
+    (split at spaces by textwrap): an axis label given as an array is drawn one line per item."""
+    lines = {c: textwrap.wrap(c, width) for c in labels if len(c) > width}
+    if not lines:
+        return None
+    return f"({json.dumps(lines, ensure_ascii=False)})[datum.label] || datum.label"
 
 
 # ----------------------------------------------------------------------------- what a finding shows
@@ -862,6 +977,7 @@ def _cost_view(ctx: Context) -> View:
                 "hi": (float(r["count"]) + moe) * unit if known else None,
                 "contacts": value_text(r["count"], tr, r["moe90"] if "moe90" in r else None),
                 "label": _money(float(r["count"]) * unit, tr) if known else tr("suppressed"),
+                "short": fmt_short_usd(float(r["count"]) * unit, tr.lang) if known else tr("suppressed"),
             }
         )
     df = pd.DataFrame(rows)
@@ -934,34 +1050,61 @@ def _line_view(ctx: Context) -> View:
     )
     # Colours stay with their series whatever is ticked: the scale's domain is every series.
     all_series = [names.cat(series, s) for s in ctx.inner(series)] if series is not None else [_measure(ctx)]
-    colour = alt.Color(
-        "series:N",
-        sort=all_series,
-        title=None,
-        scale=alt.Scale(domain=all_series, range=[PALETTE[i % len(PALETTE)] for i in range(len(all_series))]),
-        legend=alt.Legend(orient="bottom", direction="vertical"),
-    )
     x = (
-        alt.X("month:T", title=names.dim(time), axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6))
+        alt.X(
+            "month:T",
+            title=names.dim(time),
+            axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6, labelOverlap="greedy", labelSeparation=8),
+        )
         if months
         else alt.X("month:O", title=names.dim(time), sort=ctx.inner(time))
     )
-    band = alt.Chart(df).mark_area(opacity=0.2).encode(x, alt.Y("lo:Q"), alt.Y2("hi:Q"), colour)
-    line = (
-        alt.Chart(df)
-        .mark_line(point=alt.OverlayMarkDef(size=18))
-        .encode(
-            x,
-            alt.Y("value:Q", title=_measure(ctx), axis=alt.Axis(format=",.0f")),
-            colour,
-            tooltip=[
-                alt.Tooltip("month:T", format="%b %Y", title=names.dim(time)) if months else "month:O",
-                alt.Tooltip("series:N", title=names.dim(series) if series is not None else _measure(ctx)),
-                alt.Tooltip("label:N", title=_measure(ctx)),
-            ],
+    many = len(df) > 24 * max(1, len(chosen))  # points on every month of years would be noise
+
+    def lines(legend: bool):
+        colour = alt.Color(
+            "series:N",
+            sort=all_series,
+            title=None,
+            scale=alt.Scale(domain=all_series, range=[PALETTE[i % len(PALETTE)] for i in range(len(all_series))]),
+            legend=_legend(all_series) if legend else None,
         )
+        band = alt.Chart(df).mark_area(opacity=0.14).encode(x, alt.Y("lo:Q"), alt.Y2("hi:Q"), colour)
+        line = (
+            alt.Chart(df)
+            .mark_line(strokeWidth=2, point=False if many else alt.OverlayMarkDef(size=18))
+            .encode(
+                x,
+                alt.Y("value:Q", title=_measure(ctx), axis=alt.Axis(format=",.0f")),
+                colour,
+                tooltip=[
+                    alt.Tooltip("month:T", format="%b %Y", title=names.dim(time)) if months else "month:O",
+                    alt.Tooltip("series:N", title=names.dim(series) if series is not None else _measure(ctx)),
+                    alt.Tooltip("label:N", title=_measure(ctx)),
+                ],
+            )
+        )
+        return alt.layer(band, line) if "moe90" in fr else line
+
+    chart = lines(legend=True)
+    # Images (downloads, posters, light pages) show one small panel per series, one above the
+    # other on a shared scale, each named above it: lines and bands never lie on top of each other.
+    header = alt.Header(
+        labelAngle=0,
+        labelAlign="left",
+        labelAnchor="start",
+        labelOrient="top",
+        labelFontSize=13,
+        labelFontWeight="bold",
+        labelPadding=4,
     )
-    chart = alt.layer(band, line) if "moe90" in fr else line
+    figure = (
+        lines(legend=False)
+        .properties(height=SMALL_MULTIPLE_HEIGHT)
+        .facet(row=alt.Row("series:N", sort=all_series, title=None, header=header), spacing=12)
+        if series is not None and len(chosen) > 1
+        else None
+    )
     parts = []
     for s, sub in df.groupby("series", sort=False):
         known = sub[sub["value"].notna()]
@@ -991,16 +1134,81 @@ def _line_view(ctx: Context) -> View:
         sel = {series.name: s} if s is not None else {}
         facts[f"last_{key}"] = lambda sel=sel: ctx.count(**sel, **{time.name: cats[-1]})
         facts[f"first_{key}"] = lambda sel=sel: ctx.count(**sel, **{time.name: cats[0]})
-    return _view(ctx, chart, desc, table, facts, care=_care(fr))
+    return _view(
+        ctx,
+        chart,
+        desc,
+        table,
+        facts,
+        care=_care(fr),
+        height=420 if len(chosen) > 2 else 340,
+        figure=figure,
+        panels=len(chosen),
+    )
 
 
 def _is_months(cats: list[str]) -> bool:
     return bool(cats) and all(re.fullmatch(r"\d{4}-\d{2}", c) for c in cats)
 
 
-def _view(ctx: Context, chart, desc: str, table: pd.DataFrame, facts: Facts, care: bool, height: int = 320) -> View:
-    page, fig = _finish(chart, desc, ctx.title, ctx.tr, height=height)
-    view = View(page, fig, desc, table, {}, care, [ctx.table.name])
+def credits(release: Release, table: Table, tr: Translator) -> list[str]:
+    """What an image of a chart carries under its title, so a copy that travels alone still says
+    where it came from: period and population, protection, the release table, and — for the
+    demonstration — that the data are synthetic."""
+    from .text import md_plain, period_text
+
+    population = tr.population(table.resource.universe_id, table.resource.universe)
+    lines = [
+        f"{tr('period')}: {period_text(release, tr)} · {tr('population')}: {population}",
+        f"{tr('protection')}: {tr('short_' + table.control.method.replace('+', '_'))} · "
+        f"{tr('table_name')}: {table.name} ({release.package.version})",
+    ]
+    if release.synthetic:
+        lines.append(md_plain(tr("synthetic_banner")))
+    return [part for line in lines for part in textwrap.wrap(line, CREDIT_CHARS)]
+
+
+CREDIT_CHARS = 100  # a line of credits under a 640-pixel chart's title
+
+
+SMALL_MULTIPLE_HEIGHT = 80
+
+
+def has_ranges(chart) -> bool:
+    """Does the chart draw ranges (whiskers or bands)?"""
+    spec = json.dumps(chart.to_dict(validate=False))
+    return '"errorbar"' in spec or '"y2"' in spec or '"x2"' in spec
+
+
+def _view(
+    ctx: Context,
+    chart,
+    desc: str,
+    table: pd.DataFrame,
+    facts: Facts,
+    care: bool,
+    height: int = 320,
+    figure=None,
+    panels: int = 1,
+) -> View:
+    """``figure``: the images' own chart when it differs from the screen's (small multiples, one
+    panel per ``panels``)."""
+    ranged = has_ranges(chart)
+    key = ctx.tr("range_key") if ranged else None
+    page, fig = _finish(chart, desc, ctx.title, ctx.tr, height=height, figure=figure, key=key)
+    lines = credits(ctx.release, ctx.table, ctx.tr)
+    fig = fig.properties(
+        title=alt.Title(
+            ctx.title,
+            anchor="start",
+            fontSize=16,
+            subtitle=[key, *lines] if key else lines,
+            subtitleFontSize=11,
+            subtitleColor="#333",
+            subtitlePadding=6,
+        )
+    )
+    view = View(page, fig, desc, table, {}, care, [ctx.table.name], panels if figure is not None else 1)
     view.facts = facts  # thunks until build() adds the declared facts and computes them
     return view
 

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 
 LANGUAGES = {"en": "English", "es": "Español"}
 DEFAULT = "en"
@@ -53,6 +53,11 @@ def fmt_compact_usd(x: float, lang: str) -> str:
         millions = format_decimal(round(x / 1_000_000, 1), format="#,##0.0", locale=LOCALES[lang])
         return f"${millions} million" if lang == "en" else f"{millions} millones de US$"
     return fmt_usd(x, lang)
+
+
+def fmt_short_usd(x: float, lang: str) -> str:
+    """$1.3M, $798K — for a label beside a bar, where "1,3 millones de US$" would not fit."""
+    return format_compact_currency(x, "USD", locale=LOCALES[lang], fraction_digits=1)
 
 
 class Translator:

@@ -12,7 +12,6 @@ HTML, links and images off (markdown-it-py), so content can bold a word but neve
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import functools
 import re
@@ -56,16 +55,6 @@ def render(template: str, **values) -> str:
 
 
 # ----------------------------------------------------------------------------- charts
-
-
-def sized_spec(figure: dict, width: int) -> dict:
-    """The download twin's Vega-Lite spec at ``width``, axes and legend included (autosize fit),
-    without its title: the page's heading names the chart."""
-    spec = copy.deepcopy(figure)
-    spec.pop("title", None)
-    spec["width"] = width
-    spec["autosize"] = {"type": "fit", "contains": "padding"}
-    return spec
 
 
 _SVG_ROOT = re.compile(r"<svg\b")
@@ -155,6 +144,7 @@ def station_page(
         takeaway_note={"hidden": tr("suppressed_note"), "range": tr("range_note")}.get(state, ""),
         svg_narrow=svgs[0],
         svg_wide=svgs[1],
+        range_key=tr("range_key") if view.ranged else "",
         numbers_title=tr("table_view"),
         table=numbers_html(view.table),
         care=tr("interpret_with_care") if view.care else "",
@@ -214,3 +204,61 @@ def message_page(release: Release | None, site, *, lang: str, title: str, body: 
     if release is not None and site is not None:
         values = {**common(release, site, site.translator(lang), lang), "noindex": True}
     return render("message.html", **values, page_title=title, top="", title=title, paragraphs=[body], links=list(links))
+
+
+def embed_page(release: Release, site, view, *, finding, lang: str, svgs: tuple[Markup, Markup], links: dict) -> str:
+    """A finding for other sites' pages (in a frame): chart, takeaway, numbers, source, the data's
+    twins and a link back. ``links``: "more" (the finding on this site) and label -> twin URL."""
+    tr = site.translator(lang)
+    text, state = takeaway(finding, view.facts, tr)
+    team = site.site.team.short_name[lang]
+    return render(
+        "embed.html",
+        **common(release, site, tr, lang),
+        page_title=f"{finding.title[lang]} · {team}",
+        title=finding.title[lang],
+        takeaway=text,
+        takeaway_note={"hidden": tr("suppressed_note"), "range": tr("range_note")}.get(state, ""),
+        svg_narrow=svgs[0],
+        svg_wide=svgs[1],
+        range_key=tr("range_key") if view.ranged else "",
+        numbers_title=tr("table_view"),
+        table=numbers_html(view.table),
+        care=tr("interpret_with_care") if view.care else "",
+        source=source_lines(release, view.tables, tr),
+        data_label=tr("embed_data"),
+        data_links=[(label, href) for label, href in links.items() if label != "more"],
+        more=links["more"],
+        more_label=tr("embed_more"),
+        team=team,
+    )
+
+
+def kiosk_page(
+    release: Release, site, view, *, walk, n: int, lang: str, svg: Markup, link: str, qr: str, local: bool
+) -> str:
+    """A station on a screen at the venue (1920x1080 and the like): chart, title, takeaway, the QR
+    code with its address in print, prompts — all in view, nothing to scroll or press. A QR code
+    for an address only this machine can reach says so in place of the address."""
+    from .walks import short_url
+
+    tr = site.translator(lang)
+    finding = site.finding(walk.stations[n - 1])
+    station = site.station(finding.id)
+    text, _ = takeaway(finding, view.facts, tr)
+    station_of = tr("station_of", n=n, m=len(walk.stations))
+    return render(
+        "kiosk.html",
+        **common(release, site, tr, lang),
+        page_title=f"{station_of}: {finding.title[lang]} · {site.site.team.short_name[lang]}",
+        station_of=station_of,
+        walk_title=walk.title[lang],
+        title=finding.title[lang],
+        takeaway=text,
+        svg=svg,
+        range_key=tr("range_key") if view.ranged else "",
+        qr=accessible_svg(qr, tr("qr_alt", url=link)),
+        scan=tr("qr_local_warning") if local else tr("scan_qr"),
+        short_url=short_url(link),
+        prompts=[p[lang] for p in station.prompts],
+    )

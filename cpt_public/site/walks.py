@@ -52,6 +52,34 @@ def public_base(configured: str | None, current_url: str | None) -> str:
     return "http://localhost:8501"
 
 
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0", "::")
+
+
+def is_local(url: str) -> bool:
+    """Does the address name this machine only (a phone that scans it reaches nothing)?"""
+    import ipaddress
+
+    host = (urlsplit(url).hostname or "").lower()
+    if host in LOCAL_HOSTS or host.endswith(".localhost") or not host:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified or address.is_link_local
+
+
+def short_url(url: str) -> str:
+    """The address as people type it: no scheme."""
+    parts = urlsplit(url)
+    return parts.netloc + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def kiosk_path(walk: str, station: int) -> str:
+    """The kiosk screen of a station: large type, the QR code in view, nothing to scroll."""
+    return f"/kiosk/{quote(walk, safe='')}/{station}"
+
+
 def station_path(walk: str, station: int | str) -> str:
     """The light station page's path (routes.py): /s/<walk>/<n>, or /s/<walk>/end after the last."""
     return f"/s/{quote(walk, safe='')}/{station}"
@@ -81,8 +109,10 @@ def qr_png(url: str, scale: int = 8) -> bytes:
 
 
 def qr_svg(url: str, scale: int = 6) -> str:
+    """The QR code as SVG, without a title: the page names it (light.accessible_svg) and prints
+    its address beside it."""
     buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="svg", scale=scale, border=2, title=url)
+    segno.make(url, error="m").save(buf, kind="svg", scale=scale, border=2, omitsize=True)  # a viewBox: CSS sizes it
     return buf.getvalue().decode("utf-8")
 
 

@@ -31,9 +31,11 @@ def test_walk_page_runs_in_every_mode(monkeypatch, tmp_path, mode, lang):
     assert not at.exception, at.exception
     if mode == "facilitator":
         assert len(at.dataframe[0].value) == len(load_content().walks.walk[0].stations)
-    if mode == "kiosk":  # the QR code itself is decoded in the browser tests
-        assert load_content().translator(lang)("scan_qr") in [h.value for h in at.header]
-        assert not at.get("button_group"), "a kiosk shows no language switch or mode picker"
+    if mode == "kiosk":  # a link per station to its kiosk screen (decoded in tests/e2e/test_light.py)
+        walk = load_content().walks.walk[0]
+        links = [m.value for m in at.markdown if "/kiosk/" in m.value]
+        assert len(links) == len(walk.stations)
+        assert f"(/kiosk/{walk.id}/1?lang={lang})" in links[0]
 
 
 @pytest.mark.parametrize("event", [None, "APRIL-WALK"])
@@ -57,7 +59,12 @@ def test_a_visitor_walks_every_station_and_leaves_feedback(monkeypatch, tmp_path
         if n < len(walk.stations):
             at = at.button(key="walk_next").click().run()
     assert seen == walk.stations
-    assert at.button(key="walk_next").disabled
+    # the last station's button finishes the walk: a closing screen, and a way back
+    assert at.button(key="walk_next").label == "Finish the walk"
+    at = at.button(key="walk_next").click().run()
+    assert at.title[0].value == "Thank you for walking with us" and not at.exception
+    at = at.button(key="walk_restart").click().run()
+    assert at.title[0].value == site.finding(walk.stations[0]).title["en"]
     rows = store.frame()
     assert list(rows["station"]) == [walk.stations[1]]
     assert list(rows["event"].fillna("none")) == [event or "none"]  # counted for the event only with its code

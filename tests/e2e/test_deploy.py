@@ -215,6 +215,21 @@ def test_every_response_through_the_proxy_has_the_security_headers_once(cluster)
                 assert headers.get_all(name) == [value], (path, name, headers.get_all(name))
 
 
+def test_embeds_may_be_framed_and_light_pages_pass_through_the_proxy(cluster):
+    from cpt_public.server import CSP_EMBED, HEADERS
+    from cpt_public.site.content import load_content
+
+    site = load_content()
+    code, headers = response_headers(f"{cluster['base']}/embed/{site.findings[0].id}?lang=es")
+    assert code == 200 and headers.get_all("content-security-policy") == [CSP_EMBED]
+    assert headers.get_all("x-frame-options") is None
+    assert all(headers.get_all(name) == [value] for name, value in HEADERS.items())
+    code, headers = response_headers(f"{cluster['base']}/s/{site.walks.walk[0].id}/1", {"Accept-Encoding": "gzip"})
+    assert code == 200 and headers["content-encoding"] == "gzip" and headers.get_all("x-frame-options") == ["DENY"]
+    code, headers = response_headers(f"{cluster['base']}/data/{site.findings[0].table}.csv")
+    assert code == 200 and headers["content-type"].startswith("text/csv")
+
+
 def test_a_route_the_client_chose_is_not_used(cluster):
     """A forged route cookie is ignored by nginx (its signature does not check out) and replaced
     by one the app signs."""

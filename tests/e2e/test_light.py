@@ -4,6 +4,8 @@ no serious or critical violations."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from benchmarks.visitors import run_tag
@@ -104,4 +106,104 @@ def test_no_serious_accessibility_violations_on_light_pages(server, browser, lan
         no_overflow(pg)
         bad = [v for v in Axe().run(pg).response["violations"] if v["impact"] in ("serious", "critical")]
         assert not bad, f"{path}: " + "; ".join(f"{v['id']}: {v['help']}" for v in bad)
+    context.close()
+
+
+OVERLAPS = """(svg) => {
+  const box = svg.getBoundingClientRect();
+  // Vega hides a label it drops for lack of room (opacity 0): only the drawn ones count.
+  const texts = [...svg.querySelectorAll('text')]
+    .filter(t => t.textContent.trim() && parseFloat(getComputedStyle(t).opacity) > 0)
+    .map(t => ({text: t.textContent, r: t.getBoundingClientRect()}));
+  const clash = [], outside = [];
+  for (const a of texts) {
+    if (a.r.left < box.left - 1 || a.r.right > box.right + 1 || a.r.top < box.top - 1 || a.r.bottom > box.bottom + 1)
+      outside.push(a.text);
+  }
+  for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {
+    const a = texts[i].r, b = texts[j].r;
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (w > 1.5 && h > 1.5) clash.push(texts[i].text + ' / ' + texts[j].text);
+  }
+  return {clash, outside, count: texts.length};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_chart_labels_neither_overlap_nor_get_cut_off_on_a_phone(server, browser, lang):
+    """Every finding's chart as a phone shows it (the embed page at 390 px: the same drawing as a
+    station's): no two texts drawn over each other, none outside the chart."""
+    context = browser.new_context(viewport=SIZES["phone"])
+    pg = context.new_page()
+    for finding in SITE.findings:
+        pg.goto(f"{server}/embed/{finding.id}?lang={lang}")
+        no_overflow(pg)
+        svg = pg.locator(".narrow svg")
+        result = svg.evaluate(OVERLAPS)
+        assert result["count"] > 3, finding.id
+        assert not result["clash"], f"{finding.id}: labels overlap: {result['clash'][:5]}"
+        assert not result["outside"], f"{finding.id}: labels cut off: {result['outside'][:5]}"
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def public_server(tmp_path_factory):
+    """The app as a team runs it for a walk: CPT_PUBLIC_URL set to the site's public address."""
+    from benchmarks.serve import streamlit_server
+    from tests.conftest import ROOT
+
+    env = {
+        "CPT_RELEASE_DIR": str(ROOT / "published_data"),
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'feedback.sqlite'}",
+        "CPT_PUBLIC_URL": PUBLIC,
+        "CPT_CONTENT_DIR": None,
+        "CPT_DEMO_STAFF": None,
+    }
+    with streamlit_server(env=env, log=tmp_path_factory.mktemp("server") / "streamlit.log") as (url, _):
+        yield url
+
+
+PUBLIC = "https://data.millbrook.example"
+
+
+def kiosk_qr(pg) -> str:
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    qr = pg.get_by_role("img", name=re.compile("QR"))
+    box = qr.bounding_box()
+    assert box["y"] + box["height"] <= 1080 and box["x"] + box["width"] <= 1920  # in view, nothing to scroll
+    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))
+    return code.text
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_kiosk_fits_the_screen_with_its_qr_code_in_view(public_server, browser, lang):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    pg = context.new_page()
+    for walk in SITE.walks.walk:
+        for n in range(1, len(walk.stations) + 1):
+            pg.goto(f"{public_server}/kiosk/{walk.id}/{n}?lang={lang}&event=SPRING-1")
+            size = pg.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+            assert size == [1920, 1080], f"{walk.id} {n}: the kiosk page scrolls ({size})"
+            link = kiosk_qr(pg)
+            assert link == f"{PUBLIC}/s/{walk.id}/{n}?lang={lang}&event=SPRING-1"  # the public address
+            assert pg.get_by_text(link.split("://", 1)[1]).count() == 1  # and in print, for typing
+            chart = pg.locator(".chart svg").evaluate(OVERLAPS)
+            assert not chart["clash"] and not chart["outside"], (walk.id, n, chart)
+            sizes = pg.locator(".chart svg text").evaluate_all("ts => ts.map(t => t.getBoundingClientRect().height)")
+            assert sorted(sizes)[len(sizes) // 2] >= 20, f"{walk.id} {n}: chart text too small at two metres"
+    context.close()
+
+
+def test_a_kiosk_on_a_local_address_warns_that_phones_cannot_reach_it(server, browser):
+    walk = SITE.walks.walk[0]
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    pg = context.new_page()
+    pg.goto(f"{server}/kiosk/{walk.id}/1?lang=en")
+    assert kiosk_qr(pg) == f"{server}/s/{walk.id}/1?lang=en"
+    assert pg.get_by_text("phones will not reach it").count() == 1
     context.close()

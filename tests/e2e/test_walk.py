@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 import zxingcpp
@@ -16,19 +17,21 @@ from tests.e2e.conftest import SERVER_DB, SIZES, open_page, settle, staff_review
 RUN = run_tag()
 
 
-def test_kiosk_shows_the_station_with_a_qr_code_to_it(server, browser):
-    context = browser.new_context(viewport=SIZES["desktop"])
+def test_a_facilitator_opens_a_kiosk_whose_qr_code_opens_the_station_on_a_phone(server, browser):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
     pg = context.new_page()
-    open_page(pg, f"{server}/walk?walk=residents-2026-03&station=3&mode=kiosk&lang=es")
-    assert pg.locator("[data-testid='stHeader']").is_hidden()  # must not happen: navigation on a kiosk
-    assert pg.get_by_text("Estación 3 de 6").count() == 1
-    image = pg.locator("[data-testid='stImage'] img").first
+    open_page(pg, f"{server}/walk?walk=residents-2026-03&mode=kiosk&lang=es")
+    title = load_content().finding("release_transitions").title["es"]
+    pg.get_by_role("link", name=title).click()  # station 3's kiosk screen
+    pg.wait_for_url("**/kiosk/residents-2026-03/3?lang=es")
+    image = pg.get_by_role("img", name=re.compile("Código QR"))
     [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.screenshot())))
     assert code.text == f"{server}/s/residents-2026-03/3?lang=es"  # the light station page
-    phone = context.new_page()
+    phone = browser.new_context(viewport=SIZES["phone"]).new_page()
     phone.goto(code.text)  # the phone lands on the same station, with its feedback form
-    assert phone.locator("h1").first.inner_text() == load_content().finding("release_transitions").title["es"]
+    assert phone.locator("h1").first.inner_text() == title
     assert phone.get_by_role("button", name="Enviar").count() == 1
+    phone.context.close()
     context.close()
 
 

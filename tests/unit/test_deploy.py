@@ -72,11 +72,20 @@ def test_nginx_sends_the_apps_security_headers_from_every_location():
     copies, and never serves the metrics."""
     import re
 
-    from cpt_public.server import CSP, HEADERS
+    from cpt_public.server import CSP, CSP_EMBED, EMBEDDABLE, HEADERS
 
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     headers = (ROOT / "deploy" / "cpt-headers.conf").read_text()
     added = dict(re.findall(r'^add_header (\S+) "([^"]*)" always;', headers, re.M))
+    by_path = dict(re.findall(r"^add_header (\S+) (\$\w+) always;", headers, re.M))
+    maps = {
+        name: dict(re.findall(r'^\s+(\S+)\s+"([^"]*)";', body, re.M))
+        for name, body in re.findall(r"map \$uri (\$\w+) \{(.*?)\}", conf, re.S)
+    }
+    for header, variable in by_path.items():  # chosen by path: the app's values, embed pages apart
+        added[header] = maps[variable]["default"]
+    assert maps[by_path["Content-Security-Policy"]][f"~^{EMBEDDABLE[0]}"] == CSP_EMBED
+    assert maps[by_path["X-Frame-Options"]][f"~^{EMBEDDABLE[0]}"] == ""  # no header: framing allowed
     hidden = set(re.findall(r"^proxy_hide_header (\S+);", headers, re.M))
     expected = {**HEADERS, "content-security-policy": CSP, "x-frame-options": "DENY"}
     assert {k.lower(): v for k, v in added.items()} == expected

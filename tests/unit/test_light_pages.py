@@ -5,8 +5,10 @@ test client; tests/e2e/test_light.py drives them in Chromium through serve.py.""
 
 from __future__ import annotations
 
+import io
 import re
 
+import pandas as pd
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -198,3 +200,59 @@ def test_the_teams_words_cannot_inject_markup():
     assert inline_md("**Bold** and `code`") == "<strong>Bold</strong> and <code>code</code>"
     assert inline_md("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
     assert "<a" not in inline_md("[click](javascript:alert(1)) ![x](http://e/x.png) <http://e>")
+
+
+# ----------------------------------------------------------------------------- embeds and twins
+
+
+def test_an_embed_shows_a_finding_with_its_source_and_data(client):
+    finding = SITE.findings[0]
+    r = client.get(f"/embed/{finding.id}?lang=es")
+    html = r.text
+    assert r.status_code == 200 and "<script" not in html.lower()
+    assert r.headers["cache-control"].startswith("public") and r.headers["etag"]
+    assert '<html lang="es">' in html and "Datos sintéticos" in html
+    assert len(re.findall(r'<svg role="img" aria-label="', html)) == 2
+    assert f"/data/{finding.table}.csv?lang=es" in html and f"/data/{finding.table}.json?lang=es" in html
+    assert f"/findings?finding={finding.id}&amp;lang=es" in html
+    again = client.get(f"/embed/{finding.id}?lang=es", headers={"if-none-match": r.headers["etag"]})
+    assert again.status_code == 304 and not again.content
+    assert client.get("/embed/no-such-finding").status_code == 404
+
+
+def test_every_table_has_csv_and_json_twins(client):
+    from cpt_public.release.catalog import load_release
+
+    release = load_release()
+    index = client.get("/data/?lang=en").json()
+    assert index["synthetic"] is True and "Synthetic" in index["note"]
+    assert [t["name"] for t in index["tables"]] == list(release.tables)
+    for entry in index["tables"]:
+        table = release[entry["name"]]
+        csv = client.get(entry["csv"])
+        assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+        assert 'rel="describedby"' in csv.headers["link"]
+        frame = pd.read_csv(io.BytesIO(csv.content), encoding="utf-8-sig", keep_default_na=False)
+        assert len(frame) == len(table.frame)
+        assert (
+            frame["is_total"].tolist()
+            == table.frame[[d.name for d in table.dimensions]].eq("Total").any(axis=1).tolist()
+        )
+        hidden = table.frame["suppressed"].to_numpy()
+        assert (frame.loc[hidden, "Count"] == "").all()  # a hidden cell is empty, never 0
+        assert set(frame["Data"]) == {index["note"]}  # synthetic, on every row
+        payload = client.get(entry["json"]).json()
+        assert payload["resource"]["name"] == entry["name"]
+        assert payload["resource"]["cpt:disclosureControl"]["method"] == table.control.method
+        assert len(payload["rows"]) == len(table.frame)
+        assert all(row["count"] is None for row, h in zip(payload["rows"], hidden) if h)
+        assert payload["period"]["start"] == release.package.period.start
+    assert client.get("/data/no_such_table.csv").status_code == 404
+    assert client.get(f"/data/{index['tables'][0]['name']}.xlsx").status_code == 404
+
+
+def test_csv_headers_and_labels_follow_the_language(client):
+    finding = SITE.findings[0]
+    text = client.get(f"/data/{finding.table}.csv?lang=es").content.decode("utf-8-sig")
+    header = text.splitlines()[0]
+    assert "Cifra" in header and "Suprimido" in header and "Count" not in header

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import vl_convert as vlc
 from fpdf import FPDF
@@ -52,7 +53,7 @@ def briefing_pdf(release, content, lang: str, heard: list[str] | None = None) ->
     for heading, view in b.charts[:2]:  # one page: the first two charts the team chose
         pdf.set_font("Helvetica", "B", 12)
         pdf.cell(0, 7, _t(heading), new_x="LMARGIN", new_y="NEXT")
-        png = vlc.vegalite_to_png(view.figure.properties(width=620, height=170).to_json(), scale=2)
+        png = vlc.vegalite_to_png(json.dumps(view.image_spec(620, 170)), scale=2)
         pdf.image(io.BytesIO(png), w=pdf.w - 28, alt_text=_t(view.alt_text))
         pdf.ln(1)
     pdf.set_font("Helvetica", "", 8.5)

@@ -8,6 +8,7 @@ chart as the dashboard (rendered by vl-convert), the prompts, the glossary terms
 from __future__ import annotations
 
 import io
+import json
 
 import vl_convert as vlc
 from fpdf import FPDF
@@ -23,7 +24,7 @@ POSTER = (457.2, 609.6)  # 18 x 24 in, portrait, in mm
 
 
 def _chart_png(view, width: int, height: int) -> bytes:
-    return vlc.vegalite_to_png(view.figure.properties(width=width, height=height).to_json(), scale=2)
+    return vlc.vegalite_to_png(json.dumps(view.image_spec(width, height)), scale=2)
 
 
 def _station_parts(release, content, walk, n: int, lang: str, base_url: str, bounds=None, event: str | None = None):
