@@ -216,10 +216,10 @@ def chart_image(version: str, lang: str, finding: str, filters_key: str, fmt: st
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def briefing_pdf(version: str, folder: str, lang: str, heard: tuple[str, ...] = ()) -> bytes:
+def briefing_pdf(version: str, folder: str, lang: str, heard: tuple[str, ...] = (), paper: str = "Letter") -> bytes:
     from .site.printables.briefing import briefing_pdf as make
 
-    return make(release(), content(), lang, list(heard))  # ``folder``: a new content folder is a new PDF
+    return make(release(), content(), lang, list(heard), paper)  # ``folder``: a new content folder is a new PDF
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -54,7 +54,16 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--walk", required=True, help="walk id from content/walks.toml")
     w.add_argument("--lang", choices=("en", "es"), default="en")
     w.add_argument("--out", required=True, type=Path, help="folder to write the PDFs into")
-    w.add_argument("--base-url", default="http://localhost:8501", help="public address of the app, for QR codes")
+    w.add_argument(
+        "--base-url",
+        default=None,
+        help="public address of the app, for QR codes (default: CPT_PUBLIC_URL); a local one is refused",
+    )
+    w.add_argument(
+        "--allow-local",
+        action="store_true",
+        help="allow QR codes for an address only this machine can open (a test print: phones will not reach it)",
+    )
     w.add_argument("--event", default=None, help="event code (made by staff) carried in every QR code")
     w.add_argument("--release", type=Path, default=None, help="release folder (default: published_data)")
     w.add_argument("--content", type=Path, default=None, help="content folder (default: CPT_CONTENT_DIR or content/)")
@@ -171,10 +180,24 @@ def _run(args) -> int:
     if args.command == "feedback":
         return _feedback(args)
     if args.command == "printables":
+        import os
+
         from .release.catalog import load_release
         from .site.content import load_content
         from .site.printables.walk import glossary_pdf, handout_pdf, posters_pdf
+        from .site.walks import is_local
 
+        base = args.base_url or os.environ.get("CPT_PUBLIC_URL")
+        if not base:
+            raise CptError(
+                "the QR codes need the site's public address: give --base-url https://… (or set CPT_PUBLIC_URL)"
+            )
+        if is_local(base) and not args.allow_local:
+            raise CptError(
+                f"{base} is an address only this machine can open: phones that scan the posters would reach "
+                "nothing. Give the site's public address with --base-url, or --allow-local for a test print."
+            )
+        args.base_url = base
         release = load_release(args.release)
         content = load_content(args.content, release=release)
         if args.walk not in {w.id for w in content.walks.walk}:

@@ -211,6 +211,8 @@ PUBLIC_CSS = """
    Streamlit's English typing hints ("Press Ctrl+Enter to submit form") go too: fewer empty tab
    stops, one language. */
 [data-testid="stElementToolbar"], [data-testid="stHeaderActionElements"], [data-testid="InputInstructions"] {display: none !important;}
+/* Quotes in full-contrast text (Streamlit greys them). */
+[data-testid="stMarkdownContainer"] blockquote, [data-testid="stMarkdownContainer"] blockquote p {color: #222 !important; opacity: 1 !important;}
 /* A focus ring that can be seen on every control, not a faint tint. */
 button:focus-visible, a:focus-visible, input:focus-visible, textarea:focus-visible, [role="radio"]:focus-visible,
 [role="switch"]:focus-visible, [role="combobox"]:focus-visible, [role="slider"]:focus-visible, [tabindex]:focus-visible,

@@ -115,6 +115,7 @@ class View:
         title and credits to the page around the image; ``wrap`` re-wraps long category names
         at that many characters (a wide screen needs fewer lines)."""
         spec = self.figure.to_dict()
+        spec["background"] = "white"  # printed and pasted on any page: never transparent
         if not title:
             spec.pop("title", None)
         if wrap:
@@ -921,7 +922,7 @@ def _rates_view(ctx: Context) -> View:
         tr,
         cat="cat",
         cat_title=names.dim(window) if window is not None else tr("outcome"),
-        value_title=tr("rate"),
+        value_title=tr("rate_of", outcome=names.cat(out_dim, chosen)),
         order=order,
         series="series",
         series_order=series_order,

@@ -102,6 +102,7 @@ class Figure(_M):
 
 
 class BriefingPlan(_M):
+    bottom_line: Text | None = None  # the one or two sentences a decisionmaker should leave with
     cards: list[Figure] = []  # headline numbers across the top
     charts: list[str] = []  # finding ids whose charts the briefing shows
 

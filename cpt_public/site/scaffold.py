@@ -290,7 +290,15 @@ def _site(release: Release) -> str:
     figures = _figures(release)
     for f in figures[:3]:
         parts.append(_section("headlines", f, array=True))
-    parts.append(_section("briefing", {"charts": [t.name for t in list(release.tables.values())[:2]]}))
+    parts.append(
+        _section(
+            "briefing",
+            {
+                "bottom_line": both("the one or two sentences a decisionmaker should leave the briefing with"),
+                "charts": [t.name for t in list(release.tables.values())[:2]],
+            },
+        )
+    )
     for f in figures[:5]:
         parts.append(_section("briefing.cards", f, array=True))
     return "\n".join(parts)

@@ -85,7 +85,11 @@ def test_browser_locale_picks_spanish(server, browser):
 
 
 def test_briefing_pdf_download(server, page):
+    from pypdf import PdfReader
+
     open_page(page, server + "/briefing")
-    with page.expect_download() as pdf_download:
-        page.get_by_role("button", name="Download the one-page briefing (PDF)").click()
-    assert open(pdf_download.value.path(), "rb").read(5) == b"%PDF-"
+    for paper, width_in in (("Letter", 8.5), ("A4", 8.27)):
+        with page.expect_download() as pdf_download:
+            page.get_by_role("button", name=f"Download the one-page briefing (PDF, {paper})").click()
+        pdf = PdfReader(pdf_download.value.path())
+        assert len(pdf.pages) == 1 and round(float(pdf.pages[0].mediabox.width) / 72, 2) == width_in

@@ -67,8 +67,29 @@ def test_printables_command(tmp_path):
         f"handout-{WALK}-es.pdf",
         f"posters-{WALK}-es.pdf",
     ]
-    bad = printables_cli("--walk", "nope", "--out", str(tmp_path))
+    bad = printables_cli("--walk", "nope", "--out", str(tmp_path), "--base-url", BASE)
     assert bad.returncode == 2 and "no walk 'nope'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_qr_codes_for_a_local_address_are_refused_unless_asked_for(tmp_path, monkeypatch):
+    monkeypatch.delenv("CPT_PUBLIC_URL", raising=False)
+    for base in ("http://localhost:8501", "http://127.0.0.1:8501", "http://[::1]:8501"):
+        out = printables_cli("--walk", WALK, "--out", str(tmp_path / "a"), "--base-url", base)
+        assert out.returncode == 2 and "only this machine can open" in out.stderr and "Traceback" not in out.stderr
+        assert not (tmp_path / "a").exists()  # nothing written
+    missing = printables_cli("--walk", WALK, "--out", str(tmp_path / "a"))
+    assert missing.returncode == 2 and "public address" in missing.stderr
+    test_print = printables_cli(
+        "--walk", WALK, "--out", str(tmp_path / "b"), "--base-url", "http://localhost:8501", "--allow-local"
+    )
+    assert test_print.returncode == 0, test_print.stderr
+    monkeypatch.setenv("CPT_PUBLIC_URL", BASE)
+    from_env = printables_cli("--walk", WALK, "--lang", "es", "--out", str(tmp_path / "c"))
+    assert from_env.returncode == 0, from_env.stderr
+    pdf = PdfReader(tmp_path / "c" / f"posters-{WALK}-es.pdf")
+    codes = [c.text for img in pdf.pages[0].images for c in zxingcpp.read_barcodes(Image.open(io.BytesIO(img.data)))]
+    assert codes == [f"{BASE}/s/{WALK}/1?lang=es"]
+    assert "data.millbrook.example/s/" in pdf.pages[0].extract_text()  # the address in print, under the code
 
 
 @pytest.mark.slow
@@ -112,3 +133,25 @@ def test_printables_and_briefing_for_every_team(team_site, tmp_path, team):
         assert PdfReader(tmp_path / f"glossary-{walk.id}-{lang}.pdf").pages[0].extract_text()
         brief = PdfReader(io.BytesIO(briefing_pdf(release, content, lang)))
         assert len(brief.pages) == 1 and content.site.team.short_name[lang].split()[0] in brief.pages[0].extract_text()
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_briefing_is_one_page_with_the_bottom_line_period_and_figures(parts, lang, paper):
+    from cpt_public.site.briefing import briefing
+    from cpt_public.site.printables import latin1
+    from cpt_public.site.printables.briefing import briefing_pdf
+    from cpt_public.site.text import period_text
+
+    release, content = parts
+    pdf = PdfReader(io.BytesIO(briefing_pdf(release, content, lang, [], paper)))
+    assert len(pdf.pages) == 1
+    size = {"Letter": (612, 792), "A4": (595, 842)}[paper]
+    assert tuple(round(float(v)) for v in pdf.pages[0].mediabox[2:]) == size
+    text = " ".join(pdf.pages[0].extract_text().split())
+    tr = content.translator(lang)
+    assert " ".join(latin1(content.site.briefing.bottom_line[lang]).split()[:6]) in text
+    assert latin1(period_text(release, tr)) in text
+    for label, fact in briefing(release, content, tr).cards:
+        assert latin1(str(fact)).replace("\xa0", " ") in text.replace("\xa0", " "), label
+    assert "suppressed" not in text.lower().split("release")[0]  # no card reads a bare "suppressed"
