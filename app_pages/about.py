@@ -39,6 +39,7 @@ st.subheader(tr("all_tables"))
 # Wide, with long text: the grid scrolls within itself on a phone, where a plain table would
 # overflow into a region that keyboards cannot reach (axe: scrollable-region-focusable).
 st.dataframe(table_overview(data, tr), hide_index=True, width="stretch")
+st.markdown(tr("data_twins", url=f"/data/?lang={lang}"))
 st.download_button(
     tr("machine_readable"),
     data.package.to_json(),

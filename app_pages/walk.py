@@ -73,11 +73,11 @@ if mode == "facilitator":
     st.header(tr("rotation_title"))
     groups = st.number_input(tr("groups"), min_value=1, max_value=12, value=min(4, m), key="walk_groups")
     start = dt.datetime.combine(walk.date, dt.time.fromisoformat(walk.start))
-    table = walks.schedule(
-        int(groups), [site.finding(s).title[lang] for s in walk.stations], start, walk.minutes_per_station
-    )
-    table.columns = [tr("round"), tr("starts"), *[tr("group_n", n=g + 1) for g in range(int(groups))]]
-    st.dataframe(table, hide_index=True, width="stretch")
+    # Station numbers, not titles: the timetable fits a phone with every group in view.
+    table = walks.schedule(int(groups), [str(i) for i in range(1, m + 1)], start, walk.minutes_per_station)
+    table.columns = [tr("round"), tr("starts"), *[tr("group_short", n=g + 1) for g in range(int(groups))]]
+    st.table(table, hide_index=True)
+    st.markdown("\n".join(f"{i}. {site.finding(s).title[lang]}" for i, s in enumerate(walk.stations, 1)))
     st.write(tr("rotation_note"))
     st.header(tr("timer_title"))
     c1, c2 = st.columns(2)

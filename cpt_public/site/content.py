@@ -188,6 +188,7 @@ class UI(_M):
     categories: dict[str, Text]
     populations: dict[str, Text]
     dimensions: dict[str, Text] = {}
+    tables: dict[str, Text] = {}  # each release table's title, in every language
 
 
 @dataclasses.dataclass(frozen=True)
@@ -214,6 +215,7 @@ class Content:
             lang,
             {k: v.model_dump() for k, v in self.ui.populations.items()},
             {k: v.model_dump() for k, v in self.ui.dimensions.items()},
+            {k: v.model_dump() for k, v in self.ui.tables.items()},
         )
 
     def draft(self, release=None) -> list[str]:
@@ -417,5 +419,10 @@ def release_problems(content: Content, release) -> list[str]:
             out.append(
                 f"content: ui.toml: population {t.resource.universe_id!r} (table {t.name!r}) has no name; "
                 "add it under [populations] in every language"
+            )
+        if t.name not in content.ui.tables:
+            out.append(
+                f"content: ui.toml: table {t.name!r} has no title; add it under [tables] in every language "
+                "(pages, sources and downloads name it in the visitor's language)"
             )
     return list(dict.fromkeys(out))

@@ -70,9 +70,11 @@ class Translator:
         lang: str,
         populations: dict[str, dict[str, str]] | None = None,
         dimensions: dict[str, dict[str, str]] | None = None,
+        tables: dict[str, dict[str, str]] | None = None,
     ):
         self.lang, self._ui, self._cats, self._pops = lang, ui, categories, populations or {}
         self._dims = dimensions or {}
+        self._tables = tables or {}
 
     def has_dim(self, name: str) -> bool:
         return name in self._dims
@@ -85,6 +87,10 @@ class Translator:
 
     def population(self, universe_id: str, fallback: str) -> str:
         return self._pops.get(universe_id, {}).get(self.lang, fallback)
+
+    def table(self, name: str, fallback: str) -> str:
+        """A release table's title in this language (content's [tables]), else the manifest's."""
+        return self._tables.get(name, {}).get(self.lang, fallback)
 
     def __call__(self, key: str, **values) -> str:
         text = self._ui[key][self.lang]

@@ -224,13 +224,14 @@ def _ui(release: Release, shipped: dict, cats: dict, dims: dict) -> str:
     for t in release.tables.values():
         pops.setdefault(t.resource.universe_id, text(t.resource.universe))
     parts = [
-        "# Category labels, dimension names and populations, in English (en) and Spanish (es).\n"
+        "# Category labels, dimension names, populations and table titles, in English (en) and Spanish (es).\n"
         "# Written by `python -m cpt_public init`; every TODO is a placeholder for the team to fill in.\n"
         "# [ui] may override any of the product's own words (cpt_public/site/interface.toml), key by key.\n",
         "[ui]\n",
         _section("categories", cats),
         _section("dimensions", dims),
         _section("populations", pops),
+        _section("tables", {name: text(tb.resource.title) for name, tb in release.tables.items()}),
     ]
     return "\n".join(parts)
 

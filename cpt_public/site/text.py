@@ -36,7 +36,7 @@ def source_lines(release: Release, tables: list[str], tr: Translator) -> list[st
         t = release[name]
         lines.append(f"**{tr('population')}:** {tr.population(t.resource.universe_id, t.resource.universe)}.")
         lines.append(f"**{tr('protection')}:** {protection_text(t, tr)}")
-        lines.append(f"**{tr('table_name')}:** `{name}` — {t.resource.title}.")
+        lines.append(f"**{tr('table_name')}:** `{name}` — {tr.table(name, t.resource.title)}.")
     lines.append(f"**{tr('period')}:** {period_text(release, tr)}.")
     lines.append(tr("release_info", version=release.package.version, date=fmt_date(release.package.created, tr.lang)))
     return lines
@@ -77,7 +77,7 @@ def table_overview(release: Release, tr: Translator) -> pd.DataFrame:
     for t in release.tables.values():
         rows.append(
             {
-                tr("table_name"): t.resource.title,
+                tr("table_name"): tr.table(t.name, t.resource.title),
                 tr("protection"): tr("short_" + t.control.method.replace("+", "_")),
                 tr("cells"): len(t.frame),
                 tr("hidden"): int(t.frame["suppressed"].sum()),

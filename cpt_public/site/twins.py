@@ -77,7 +77,7 @@ def table_json(release: Release, table: Table, tr: Translator, links: dict[str, 
     package = release.package
     return {
         "table": table.name,
-        "title": table.resource.title,
+        "title": tr.table(table.name, table.resource.title),
         "synthetic": release.synthetic,
         "note": tr("twin_synthetic") if release.synthetic else None,
         "period": {"start": package.period.start, "end": package.period.end, "text": period_text(release, tr)},
@@ -97,7 +97,12 @@ def catalog(release: Release, tr: Translator, link) -> dict:
         "synthetic": release.synthetic,
         "note": tr("twin_synthetic") if release.synthetic else None,
         "tables": [
-            {"name": name, "title": t.resource.title, "csv": link(name, "csv"), "json": link(name, "json")}
+            {
+                "name": name,
+                "title": tr.table(name, t.resource.title),
+                "csv": link(name, "csv"),
+                "json": link(name, "json"),
+            }
             for name, t in release.tables.items()
         ],
     }

@@ -169,7 +169,7 @@ def test_a_browser_through_the_proxy_downloads_and_sends_feedback(cluster, brows
     with pg.expect_download() as dl:
         pg.get_by_role("button", name="Table (CSV)").click()
     assert (
-        "count" in Path(dl.value.path()).read_text(encoding="utf-8-sig").splitlines()[0]
+        "Count" in Path(dl.value.path()).read_text(encoding="utf-8-sig").splitlines()[0]
     )  # served by the same process
     pg.goto(cluster["base"] + "/feedback")
     pg.wait_for_selector(IDLE)

@@ -52,10 +52,19 @@ def test_downloads_carry_the_protected_table_and_the_chart(server, page):
     open_page(page, server + "/findings?finding=frequent_jail_use")
     with page.expect_download() as csv_download:
         page.get_by_role("button", name="Table (CSV)").click()
-    csv = pd.read_csv(csv_download.value.path())
-    assert list(csv.columns) == ["bookings_12m", "homeless_12m", "count", "suppressed"]
-    hidden = csv[csv["suppressed"]]
-    assert len(hidden) and hidden["count"].isna().all()  # suppressed: empty, never 0
+    csv = pd.read_csv(csv_download.value.path(), encoding="utf-8-sig")
+    # readable headers, margins marked, the synthetic note on every row
+    assert list(csv.columns) == [
+        "Bookings in 12 months",
+        "Homeless services in the same 12 months",
+        "is_total",
+        "Count",
+        "Suppressed",
+        "Data",
+    ]
+    hidden = csv[csv["Suppressed"]]
+    assert len(hidden) and hidden["Count"].isna().all()  # suppressed: empty, never 0
+    assert csv["Data"].str.startswith("Synthetic").all()
     with page.expect_download() as png_download:
         page.get_by_role("button", name="Chart (PNG)").click()
     data = open(png_download.value.path(), "rb").read()
