@@ -46,6 +46,8 @@ if signed_in:
         for path, key, icon in STAFF_PAGES
     ]
 page = st.navigation(pages, position="top")
+# The browser tab names the page, in the visitor's language, and the team.
+st.set_page_config(page_title=f"{page.title} · {site.site.team.short_name[lang]}")
 public_style()
 st.segmented_control(
     tr("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang", default=lang, required=True

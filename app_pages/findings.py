@@ -48,6 +48,7 @@ for col, c in zip(st.columns(len(offered)) if offered else [], offered):
                 c.title,
                 c.options,
                 format_func=c.labels.get,
+                placeholder=tr("choose_options"),  # not Streamlit's English "Choose options"
                 key=key,
                 default=urlstate.many(url, c.param, c.options, c.default),
             )

@@ -32,6 +32,9 @@ for f in site.findings:
 
 st.header(tr("home_take_part"))
 st.write(team.take_part[lang])
+c1, c2 = st.columns(2)
+c1.page_link("app_pages/walk.py", label=tr("nav_walk"), icon=":material/directions_walk:")
+c2.page_link("app_pages/feedback.py", label=tr("nav_feedback"), icon=":material/forum:")
 st.markdown(team.contact[lang])
 
 st.header(tr("home_who"))

@@ -197,7 +197,9 @@ def feedback_form(station: str | None, tr: Translator, lang: str, stations: set[
         if outcome.ok:
             st.success(tr("fb_thanks"), icon=":material/check_circle:")
             if outcome.redacted:
-                st.markdown(tr("fb_saved_as", text=outcome.saved_text))
+                from .site.text import md_literal, shown_markers
+
+                st.markdown(tr("fb_saved_as", text=md_literal(shown_markers(outcome.saved_text, tr))))
         elif outcome.message_key == "form_too_long":
             st.warning(tr("form_too_long", max=MAX_COMMENT))
         else:

@@ -186,6 +186,7 @@ def _station(request: Request, data, site, walk, n: int, lang: str, form) -> Res
     from .feedback.form import MAX_COMMENT, answer_key, form_token, new_submission_id, new_visitor
     from .feedback.service import submit
     from .site.light import FormState, station_page
+    from .site.text import shown_markers
 
     tr = site.translator(lang)
     store = feedback_store()
@@ -232,7 +233,7 @@ def _station(request: Request, data, site, walk, n: int, lang: str, form) -> Res
                 **values,
             )
             if outcome.ok:
-                saved = tr("fb_saved_as", text=outcome.saved_text) if outcome.redacted else ""
+                saved = tr("fb_saved_as", text=shown_markers(outcome.saved_text, tr)) if outcome.redacted else ""
                 state = dataclasses.replace(state, message=tr("fb_thanks"), ok=True, saved_as=saved)
             else:
                 message = tr(

@@ -177,11 +177,24 @@ def heard_lines(payload: dict, content, tr: Translator) -> list[str]:
     return lines
 
 
+def shown_markers(text: str, tr: Translator) -> str:
+    """A redacted comment as its reader sees it: the markers in the reader's language ("[phone]"
+    reads "[teléfono]" in Spanish). What is stored keeps the canonical markers."""
+    from ..feedback.redact import MARKERS
+
+    for kind, marker in MARKERS.items():
+        text = text.replace(marker, tr(f"marker_{kind}"))
+    return text
+
+
 def heard_quotes(payload: dict, content, tr: Translator) -> list[tuple[str, str]]:
     """Quotes staff chose (with the writer's consent), as (station name, the words): plain text,
     for a caller that shows it as text, never as Markdown or HTML."""
     titles = {f.id: f.title[tr.lang] for f in content.findings}
     return [
-        (tr("heard_general") if q["station"] == "general" else titles.get(q["station"], q["station"]), q["text"])
+        (
+            tr("heard_general") if q["station"] == "general" else titles.get(q["station"], q["station"]),
+            shown_markers(q["text"], tr),
+        )
         for q in payload.get("quotes", [])
     ]

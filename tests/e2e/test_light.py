@@ -133,7 +133,10 @@ OVERLAPS = """(svg) => {
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_chart_labels_neither_overlap_nor_get_cut_off_on_a_phone(server, browser, lang):
     """Every finding's chart as a phone shows it (the embed page at 390 px: the same drawing as a
-    station's): no two texts drawn over each other, none outside the chart."""
+    station's): no two texts drawn over each other, none outside the chart; and no serious
+    accessibility violation on any embed page."""
+    from axe_playwright_python.sync_playwright import Axe
+
     context = browser.new_context(viewport=SIZES["phone"])
     pg = context.new_page()
     for finding in SITE.findings:
@@ -144,6 +147,8 @@ def test_chart_labels_neither_overlap_nor_get_cut_off_on_a_phone(server, browser
         assert result["count"] > 3, finding.id
         assert not result["clash"], f"{finding.id}: labels overlap: {result['clash'][:5]}"
         assert not result["outside"], f"{finding.id}: labels cut off: {result['outside'][:5]}"
+        bad = [v for v in Axe().run(pg).response["violations"] if v["impact"] in ("serious", "critical")]
+        assert not bad, f"/embed/{finding.id}: " + "; ".join(f"{v['id']}: {v['help']}" for v in bad)
     context.close()
 
 

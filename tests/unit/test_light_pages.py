@@ -256,3 +256,9 @@ def test_csv_headers_and_labels_follow_the_language(client):
     text = client.get(f"/data/{finding.table}.csv?lang=es").content.decode("utf-8-sig")
     header = text.splitlines()[0]
     assert "Cifra" in header and "Suprimido" in header and "Count" not in header
+
+
+def test_what_was_stored_is_shown_in_the_visitors_language(client, db):
+    r = post(client, url=STATION + "?lang=es", comment="Llámeme al 919-555-0134.")
+    assert r.status_code == 200 and "[teléfono]" in r.text and "[phone]" not in r.text
+    assert saved(db)["comment"].iat[0] == "Llámeme al [phone]."  # stored with the canonical marker

@@ -90,6 +90,11 @@ def test_qr_codes_for_a_local_address_are_refused_unless_asked_for(tmp_path, mon
     codes = [c.text for img in pdf.pages[0].images for c in zxingcpp.read_barcodes(Image.open(io.BytesIO(img.data)))]
     assert codes == [f"{BASE}/s/{WALK}/1?lang=es"]
     assert "data.millbrook.example/s/" in pdf.pages[0].extract_text()  # the address in print, under the code
+    handout = PdfReader(tmp_path / "c" / f"handout-{WALK}-es.pdf")
+    for n, page in enumerate(handout.pages[1:], 1):  # every station page's QR code, to the public address
+        found = [c.text for img in page.images for c in zxingcpp.read_barcodes(Image.open(io.BytesIO(img.data)))]
+        assert found == [f"{BASE}/s/{WALK}/{n}?lang=es"]
+        assert f"data.millbrook.example/s/{WALK}/{n}" in page.extract_text().replace("\n", "")
 
 
 @pytest.mark.slow
