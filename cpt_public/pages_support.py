@@ -105,6 +105,7 @@ def share_links(fid: str, title: str, view, shown: dict, tr: Translator, lang: s
     st.code(
         "\n".join(f"{base}/data/{t}.{fmt}?lang={lang}" for t in view.tables for fmt in ("csv", "json")),
         language=None,
+        wrap_lines=True,  # a block that scrolls sideways is a region keyboards cannot reach
     )
 
 

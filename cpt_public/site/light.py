@@ -58,13 +58,16 @@ def render(template: str, **values) -> str:
 
 
 _SVG_ROOT = re.compile(r"<svg\b")
+_INNER_ARIA = re.compile(r'\s(?:role|aria-[a-z]+)="[^"]*"')  # vl-convert escapes quotes in values
 
 
 def accessible_svg(svg: str, label: str) -> Markup:
     """vl-convert's SVG as one image for assistive technology: role img, its text alternative as
-    the accessible name, the marks inside not read one by one."""
+    the accessible name, and the roles Vega gives its mark groups removed (an empty group with a
+    role of its own is an unnamed image to a screen reader, and the marks are not read one by
+    one)."""
     attrs = f'<svg role="img" aria-label="{escape(label)}" focusable="false"'
-    return Markup(_SVG_ROOT.sub(attrs, svg, count=1))
+    return Markup(_SVG_ROOT.sub(attrs, _INNER_ARIA.sub("", svg), count=1))
 
 
 def numbers_html(frame: pd.DataFrame) -> Markup:

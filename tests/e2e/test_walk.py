@@ -22,9 +22,12 @@ def test_a_facilitator_opens_a_kiosk_whose_qr_code_opens_the_station_on_a_phone(
     pg = context.new_page()
     open_page(pg, f"{server}/walk?walk=residents-2026-03&mode=kiosk&lang=es")
     title = load_content().finding("release_transitions").title["es"]
-    pg.get_by_role("link", name=title).click()  # station 3's kiosk screen
-    pg.wait_for_url("**/kiosk/residents-2026-03/3?lang=es")
-    image = pg.get_by_role("img", name=re.compile("Código QR"))
+    with context.expect_page() as opened:  # Streamlit opens a Markdown link in a new tab
+        pg.get_by_role("link", name=title).click()  # station 3's kiosk screen
+    kiosk = opened.value
+    kiosk.wait_for_load_state()
+    assert kiosk.url.endswith("/kiosk/residents-2026-03/3?lang=es")
+    image = kiosk.get_by_role("img", name=re.compile("Código QR"))
     [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.screenshot())))
     assert code.text == f"{server}/s/residents-2026-03/3?lang=es"  # the light station page
     phone = browser.new_context(viewport=SIZES["phone"]).new_page()
