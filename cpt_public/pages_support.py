@@ -214,6 +214,8 @@ PUBLIC_CSS = """
    Streamlit's English typing hints ("Press Ctrl+Enter to submit form") go too: fewer empty tab
    stops, one language. */
 [data-testid="stElementToolbar"], [data-testid="stHeaderActionElements"], [data-testid="InputInstructions"] {display: none !important;}
+/* A headline figure wraps rather than ending in "…" ("5.4 millones de US$" in a narrow card). */
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}
 /* Quotes in full-contrast text (Streamlit greys them). */
 [data-testid="stMarkdownContainer"] blockquote, [data-testid="stMarkdownContainer"] blockquote p {color: #222 !important; opacity: 1 !important;}
 /* A focus ring that can be seen on every control, not a faint tint. */

@@ -166,7 +166,9 @@ def _config(chart: alt.Chart, tr: Translator) -> alt.Chart:
     return (
         chart.configure(font=CHART_FONT, **({"locale": {"time": ES_TIME}} if tr.lang == "es" else {}))
         .configure_axis(labelFontSize=13, titleFontSize=13, labelColor="#222", titleColor="#222", labelLimit=220)
-        .configure_legend(labelFontSize=13, titleFontSize=13, orient="bottom", labelLimit=320)
+        .configure_legend(
+            labelFontSize=13, titleFontSize=13, orient="bottom", labelLimit=320, labelColor="#222", titleColor="#222"
+        )
         .configure_view(stroke=None)
     )
 
@@ -192,7 +194,9 @@ def _finish(
     height = max(height, asked) if isinstance(asked, int) else height
     page = chart.properties(width="container", height=height)
     if key:
-        page = page.properties(title=alt.Title(key, anchor="start", fontSize=12, fontWeight="normal", color="#333"))
+        # On lines of a phone's width: a chart title is cut, not wrapped, where it does not fit.
+        lines = textwrap.wrap(key, 46)
+        page = page.properties(title=alt.Title(lines, anchor="start", fontSize=12, fontWeight="normal", color="#333"))
     page = _config(page, tr)
     if figure is not None:
         figure.spec.width = FIGURE_WIDTH - 70  # the panels' own width: a facet has no overall one
