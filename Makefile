@@ -30,6 +30,7 @@ demo-release: install  ## rebuild published_data/ from synthetic records (determ
 
 benchmark: install  ## performance figures, as ratios against baselines run side by side (about 30 minutes)
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/phone.py
 	$(BIN)/python benchmarks/visitors.py
 	$(BIN)/python benchmarks/audit_scale.py
 	$(BIN)/python benchmarks/feedback.py

@@ -11,8 +11,8 @@
 The release, content and views come from the same per-process caches the Streamlit pages use
 (cached.py), so a light page and the dashboard never show different numbers, and feedback goes
 through the same service (validation, redaction, limits per session, client and overall,
-storage). Pages are rendered in a worker thread: the event loop that carries every Streamlit
-session's websocket never waits for a chart to be drawn.
+storage). Everything but reading a posted form runs in a worker thread (_in_thread): the event
+loop that carries every Streamlit session's websocket never waits for a chart or a release.
 """
 
 from __future__ import annotations
@@ -120,22 +120,38 @@ def _widths():
     return (NARROW, WIDE)
 
 
-async def station(request: Request) -> Response:
-    lang = _lang(request)
-    try:
-        data, site = _loaded()
-    except CptError as exc:
-        return _unavailable(exc, lang)
+def _in_thread(handler):
+    """An endpoint whose work — loading (and, after a publish, verifying) the release, drawing
+    charts, saving feedback — runs in a worker thread: the event loop that carries every
+    Streamlit session's websocket never waits for it. ``handler(request, lang, data, site, form)``;
+    a release or content that cannot be shown is a plain 503 page."""
+
+    async def endpoint(request: Request) -> Response:
+        form = await request.form(max_files=0, max_fields=20) if request.method == "POST" else None
+
+        def run() -> Response:
+            lang = _lang(request)
+            try:
+                data, site = _loaded()
+            except CptError as exc:
+                return _unavailable(exc, lang)
+            return handler(request, lang, data, site, form)
+
+        return await run_in_threadpool(run)
+
+    return endpoint
+
+
+def _station_page(request: Request, lang: str, data, site, form) -> Response:
     walk = _walk(site, request.path_params["walk"])
     raw = request.path_params["n"]
     if walk is None:
         return _not_found(data, site, lang)
     if raw == "end":
-        return await run_in_threadpool(_end, request, data, site, walk, lang)
+        return _end(request, data, site, walk, lang)
     if not raw.isdigit() or not 1 <= int(raw) <= len(walk.stations):
         return _not_found(data, site, lang)
-    form = await request.form(max_files=0, max_fields=20) if request.method == "POST" else None
-    return await run_in_threadpool(_station, request, data, site, walk, int(raw), lang, form)
+    return _station(request, data, site, walk, int(raw), lang, form)
 
 
 def _links(request: Request, walk, n: int, lang: str):
@@ -276,17 +292,12 @@ def _end(request: Request, data, site, walk, lang: str) -> Response:
     return HTMLResponse(html)
 
 
-async def kiosk(request: Request) -> Response:
-    lang = _lang(request)
-    try:
-        data, site = _loaded()
-    except CptError as exc:
-        return _unavailable(exc, lang)
+def _kiosk_page(request: Request, lang: str, data, site, form) -> Response:
     walk = _walk(site, request.path_params["walk"])
     raw = request.path_params["n"]
     if walk is None or not raw.isdigit() or not 1 <= int(raw) <= len(walk.stations):
         return _not_found(data, site, lang)
-    return await run_in_threadpool(_kiosk, request, data, site, walk, int(raw), lang)
+    return _kiosk(request, data, site, walk, int(raw), lang)
 
 
 # A kiosk's chart is drawn in this box, long names on fewer lines, then scaled to fill its part
@@ -350,16 +361,11 @@ def _data_link(name: str, fmt: str, lang: str) -> str:
     return f"/data/{name}.{fmt}?" + urlencode({"lang": lang})
 
 
-async def embed(request: Request) -> Response:
-    lang = _lang(request)
-    try:
-        data, site = _loaded()
-    except CptError as exc:
-        return _unavailable(exc, lang)
+def _embed_page(request: Request, lang: str, data, site, form) -> Response:
     finding = next((f for f in site.findings if f.id == request.path_params["finding"]), None)
     if finding is None:
         return _not_found(data, site, lang)
-    return await run_in_threadpool(_embed, request, data, site, finding, lang)
+    return _embed(request, data, site, finding, lang)
 
 
 def _embed(request: Request, data, site, finding, lang: str) -> Response:
@@ -375,15 +381,10 @@ def _embed(request: Request, data, site, finding, lang: str) -> Response:
     return _shared(request, data, lang, html, "text/html; charset=utf-8")
 
 
-async def twin(request: Request) -> Response:
+def _twin(request: Request, lang: str, data, site, form) -> Response:
     """/data/<table>.csv and .json: a published table in a machine-readable form."""
     from .site import twins
 
-    lang = _lang(request)
-    try:
-        data, site = _loaded()
-    except CptError as exc:
-        return _unavailable(exc, lang)
     name, fmt = request.path_params["table"], request.path_params["fmt"]
     if name not in data.tables or fmt not in ("csv", "json"):
         return _not_found(data, site, lang)
@@ -391,14 +392,13 @@ async def twin(request: Request) -> Response:
     table = data.tables[name]
     described = {"link": f'<{_data_link(name, "json", lang)}>; rel="describedby"'}
     if fmt == "csv":
-        body = await run_in_threadpool(twins.table_csv, data, table, tr)
         disposition = f'attachment; filename="{name}-{lang}.csv"'
+        body = twins.table_csv(data, table, tr)
         return _shared(
             request, data, lang, body, "text/csv; charset=utf-8", **described, **{"content-disposition": disposition}
         )
     links = {"csv": _data_link(name, "csv", lang), "catalog": "/data/?" + urlencode({"lang": lang})}
-    payload = await run_in_threadpool(twins.table_json, data, table, tr, links)
-    return _shared(request, data, lang, _json(payload), "application/json")
+    return _shared(request, data, lang, _json(twins.table_json(data, table, tr, links)), "application/json")
 
 
 def _json(payload) -> bytes:
@@ -407,24 +407,19 @@ def _json(payload) -> bytes:
     return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-async def data_catalog(request: Request) -> Response:
+def _data_catalog(request: Request, lang: str, data, site, form) -> Response:
     from .site import twins
 
-    lang = _lang(request)
-    try:
-        data, site = _loaded()
-    except CptError as exc:
-        return _unavailable(exc, lang)
     payload = twins.catalog(data, site.translator(lang), lambda name, fmt: _data_link(name, fmt, lang))
     return _shared(request, data, lang, _json(payload), "application/json")
 
 
 def routes() -> list[Route]:
     return [
-        Route("/s/{walk}/{n}", station, methods=["GET", "POST"]),
+        Route("/s/{walk}/{n}", _in_thread(_station_page), methods=["GET", "POST"]),
         Route("/s/{walk}", station_root),
-        Route("/kiosk/{walk}/{n}", kiosk),
-        Route("/embed/{finding}", embed),
-        Route("/data/", data_catalog),
-        Route("/data/{table}.{fmt}", twin),
+        Route("/kiosk/{walk}/{n}", _in_thread(_kiosk_page)),
+        Route("/embed/{finding}", _in_thread(_embed_page)),
+        Route("/data/", _in_thread(_data_catalog)),
+        Route("/data/{table}.{fmt}", _in_thread(_twin)),
     ]

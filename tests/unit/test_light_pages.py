@@ -262,3 +262,11 @@ def test_what_was_stored_is_shown_in_the_visitors_language(client, db):
     r = post(client, url=STATION + "?lang=es", comment="Llámeme al 919-555-0134.")
     assert r.status_code == 200 and "[teléfono]" in r.text and "[phone]" not in r.text
     assert saved(db)["comment"].iat[0] == "Llámeme al [phone]."  # stored with the canonical marker
+
+
+def test_a_release_that_cannot_be_shown_is_a_plain_page_not_a_traceback(client, monkeypatch, tmp_path):
+    monkeypatch.setenv("CPT_RELEASE_DIR", str(tmp_path / "no-release-here"))
+    for path in (STATION, f"/embed/{SITE.findings[0].id}", "/data/", f"/kiosk/{WALK.id}/1"):
+        r = client.get(path)
+        assert r.status_code == 503, path
+        assert "cannot be shown" in r.text and "Traceback" not in r.text
