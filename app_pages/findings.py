@@ -125,7 +125,8 @@ c3.download_button(
     icon=":material/image:",
 )
 
-share_links(fid, finding.title[lang], view, shown, tr, lang)
+with st.expander(tr("share_toggle"), icon=":material/share:"):
+    share_links(fid, finding.title[lang], view, shown, tr, lang)
 
 st.subheader(tr("fb_title"))
 feedback_form(fid, tr, lang, set(ids))

@@ -205,6 +205,7 @@ def handout_pdf(release, content, walk_id: str, lang: str, base_url: str, event:
     pdf.ln(4)
     for n, fid in enumerate(walk.stations, 1):
         pdf.cell(0, 7, _t(f"{n}. {content.finding(fid).title[lang]}"), new_x="LMARGIN", new_y="NEXT")
+    _notes(pdf, tr("handout_notes"))  # the cover's room: for what the welcome and first poster raise
     for n in range(1, len(walk.stations) + 1):
         finding, station, tr, view, text, link = _station_parts(
             release, content, walk, n, lang, base_url, bounds, event
