@@ -1,4 +1,4 @@
-"""Light pages: a walk station, its closing screen and a finding's embed, as server-made HTML.
+"""Light pages: a walk station, its closing screen, a kiosk screen and a finding's embed, as server-made HTML.
 
 A phone that scans a poster's QR code gets one small page — the chart as inline SVG with its
 text alternative, the takeaway, prompts, glossary and a plain HTML form — instead of Streamlit's

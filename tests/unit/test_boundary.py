@@ -21,7 +21,8 @@ def test_the_apps_reader_charts_and_cache_load_no_record_level_code():
         "import cpt_public.release.catalog, cpt_public.release.verify, cpt_public.site.charts, "
         "cpt_public.site.content, cpt_public.site.text, cpt_public.site.briefing, "
         "cpt_public.site.printables.walk, cpt_public.site.printables.briefing, cpt_public.cached, "
-        "cpt_public.pages_support, cpt_public.feedback.service"
+        "cpt_public.pages_support, cpt_public.feedback.service, cpt_public.routes, cpt_public.server, "
+        "cpt_public.site.light, cpt_public.site.twins"
     )
     bad = sorted(m for m in mods if m.startswith(RECORD_LEVEL))
     assert not bad, f"the app's side loads record-level modules: {bad}"
@@ -38,6 +39,9 @@ def test_no_app_module_imports_the_publish_step():
         *(ROOT / "cpt_public" / "feedback").rglob("*.py"),
         ROOT / "cpt_public" / "cached.py",
         ROOT / "cpt_public" / "pages_support.py",
+        ROOT / "cpt_public" / "routes.py",
+        ROOT / "cpt_public" / "server.py",
+        ROOT / "serve.py",
     ]:
         text = path.read_text(encoding="utf-8")
         if "publish" in text and any(
@@ -51,3 +55,9 @@ def test_no_app_module_imports_the_publish_step():
 def test_the_release_vocabulary_imports_neither_streamlit_nor_the_app():
     mods = loaded_after("import cpt_public.release.spec, cpt_public.release.vocabulary, cpt_public.release.verify")
     assert not any(m.startswith(("streamlit", "cpt_public.site", "cpt_public.publish", "duckdb")) for m in mods)
+
+
+def test_the_light_pages_and_twins_are_pure():
+    """Rendering a station, an embed or a table's twin needs neither Streamlit nor record-level code."""
+    mods = loaded_after("import cpt_public.site.light, cpt_public.site.twins")
+    assert not any(m.startswith(("streamlit", "cpt_public.publish", "duckdb")) for m in mods)
