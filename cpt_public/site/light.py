@@ -102,6 +102,22 @@ class StationLinks:
     languages: dict[str, str]  # language code -> this page in that language
 
 
+def _finding_block(finding, view, tr: Translator, svgs: tuple[Markup, Markup]) -> dict:
+    """What a station and an embed both show of a finding (templates/_finding.html): the
+    takeaway and its note, the chart at two widths with its range key, the numbers, care."""
+    text, state = takeaway(finding, view.facts, tr)
+    return {
+        "takeaway": text,
+        "takeaway_note": {"hidden": tr("suppressed_note"), "range": tr("range_note")}.get(state, ""),
+        "svg_narrow": svgs[0],
+        "svg_wide": svgs[1],
+        "range_key": tr("range_key") if view.ranged else "",
+        "numbers_title": tr("table_view"),
+        "table": numbers_html(view.table),
+        "care": tr("interpret_with_care") if view.care else "",
+    }
+
+
 def common(release: Release, site, tr: Translator, lang: str) -> dict:
     draft = site.draft(release)
     return {
@@ -131,7 +147,6 @@ def station_page(
     finding = site.finding(walk.stations[n - 1])
     station = site.station(finding.id)
     m = len(walk.stations)
-    text, state = takeaway(finding, view.facts, tr)
     station_of = tr("station_of", n=n, m=m)
     glossary = [(site.walks.glossary[t].term[lang], site.walks.glossary[t].definition[lang]) for t in station.glossary]
     return render(
@@ -143,14 +158,7 @@ def station_page(
         m=m,
         languages=[{"code": c, "name": LANGUAGES[c], "url": u} for c, u in links.languages.items() if c != lang],
         title=finding.title[lang],
-        takeaway=text,
-        takeaway_note={"hidden": tr("suppressed_note"), "range": tr("range_note")}.get(state, ""),
-        svg_narrow=svgs[0],
-        svg_wide=svgs[1],
-        range_key=tr("range_key") if view.ranged else "",
-        numbers_title=tr("table_view"),
-        table=numbers_html(view.table),
-        care=tr("interpret_with_care") if view.care else "",
+        **_finding_block(finding, view, tr, svgs),
         quote=station.quote[lang] if station.quote else "",
         prompts_title=tr("prompts_title"),
         prompts=[p[lang] for p in station.prompts],
@@ -213,21 +221,13 @@ def embed_page(release: Release, site, view, *, finding, lang: str, svgs: tuple[
     """A finding for other sites' pages (in a frame): chart, takeaway, numbers, source, the data's
     twins and a link back. ``links``: "more" (the finding on this site) and label -> twin URL."""
     tr = site.translator(lang)
-    text, state = takeaway(finding, view.facts, tr)
     team = site.site.team.short_name[lang]
     return render(
         "embed.html",
         **common(release, site, tr, lang),
         page_title=f"{finding.title[lang]} · {team}",
         title=finding.title[lang],
-        takeaway=text,
-        takeaway_note={"hidden": tr("suppressed_note"), "range": tr("range_note")}.get(state, ""),
-        svg_narrow=svgs[0],
-        svg_wide=svgs[1],
-        range_key=tr("range_key") if view.ranged else "",
-        numbers_title=tr("table_view"),
-        table=numbers_html(view.table),
-        care=tr("interpret_with_care") if view.care else "",
+        **_finding_block(finding, view, tr, svgs),
         source=source_lines(release, view.tables, tr),
         data_label=tr("embed_data"),
         data_links=[(label, href) for label, href in links.items() if label != "more"],
