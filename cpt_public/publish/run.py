@@ -36,8 +36,12 @@ from . import units as U
 from .inputs import MEMORY_LIMIT, Inputs, load_inputs
 
 ZERO_POLICY = (
-    "True zeros are published as 0: a zero reveals no person. Cells of 1 to threshold-1 are hidden, "
-    "and further cells are hidden until no hidden cell can be narrowed below the protection range."
+    "True zeros are published as 0, except a zero that would reveal an attribute of a whole group smaller "
+    "than the threshold (every member in one category of a row or column), which is hidden. Cells of 1 to "
+    "threshold-1 are hidden, and further non-zero cells are hidden until no hidden cell can be narrowed below "
+    "the protection range by anyone who knows every published cell and that a hidden cell off such a row or "
+    "column holds at least 1. In 'dp+suppression' tables the same rules apply to the noisy counts, whose zeros "
+    "are never hidden."
 )
 Log = Callable[[str], None]
 
@@ -156,10 +160,14 @@ def _suppress(
     n_totals = np.concatenate([tm.n_totals for tm in tms])
     keys = [k for tm in tms for k in tm.keys]
     table_of = np.concatenate([[i] * len(tm.cells) for i, tm in enumerate(tms)])
-    result = suppress(inc, values, n_totals, T, P, keys, model.structural, table_of)
+    offsets = np.cumsum([0] + [len(tm.cells) for tm in tms])
+    lines = [ln for t, tm, o in zip(tables, tms, offsets) for ln in tm.lines(t.dims, int(o))]
+    result = suppress(inc, values, n_totals, T, P, keys, model.structural, table_of, lines=lines)
+    zeros = int((result.primary & (values == 0)).sum())
     log(
-        f"{pop.id}: {result.primary.sum()} small cells hidden, "
-        f"{(result.hidden & ~result.primary).sum()} more to protect them ({result.rounds} audit rounds)"
+        f"{pop.id}: {result.primary.sum() - zeros} small cells hidden"
+        + (f" and {zeros} zeros that would reveal a small group's attribute" if zeros else "")
+        + f", {(result.hidden & ~result.primary).sum()} more to protect them ({result.rounds} audit rounds)"
     )
     start = 0
     for t, tm in zip(tables, tms):
@@ -190,12 +198,18 @@ def _noise(
     counts = U.atom_counts(con, source, model, pop.weighted, cap)
     sensitivity = prot.max_units_per_person * (prot.max_value_per_unit if pop.weighted else 1)
     inner = tm.incidence[tm.interior].astype(np.int64)
-    size = inner.sum(axis=1)
-    contains = ((tm.incidence.astype(np.int64) @ inner.T) == size) & (size > 0)
+    contains = tm.composition
     values, moe = dp.protect_counts(inner @ counts, contains, prot.epsilon, sensitivity, noise_state)
     hidden = np.zeros(len(values), dtype=bool)
     if prot.method == "dp+suppression":
-        hidden = (values >= 1) & (values < T)
+        # The noisy table is published exactly as drawn, so small noisy cells need complementary
+        # suppression and the same audit as any suppressed table, over its own unknowns: the noisy
+        # interior cells. Its zeros are noise, not facts about a group, so they stay published.
+        result = suppress(contains, values, tm.n_totals, T, P)
+        hidden = result.hidden
+        log(
+            f"{tv.spec.name}: {result.primary.sum()} small noisy cells hidden, {(hidden & ~result.primary).sum()} more to protect them"
+        )
     log(
         f"{tv.spec.name}: epsilon {prot.epsilon:g}, sensitivity {sensitivity}; "
         f"{over:.1%} of people had more than {prot.max_units_per_person} unit(s) and were clipped"

@@ -37,11 +37,8 @@ class Bounds:
                 for t in self._release.tables.values()
                 if t.resource.universe_id == uid and t.control.method == "suppression"
             ]
-            model, inc, counts, owner = published_system(tables)
-            shown = ~np.isnan(counts)
-            attacker = Attacker(inc[shown], counts[shown], model.structural)
-            rows = {t.name: inc[owner == i] for i, t in enumerate(tables)}
-            self._systems[uid] = (attacker, rows)
+            system = published_system(tables)
+            self._systems[uid] = (system.attacker(), {t.name: system.rows(i) for i, t in enumerate(tables)})
         return self._systems[uid]
 
     def interval(self, table: Table, rows: Sequence[int]) -> tuple[float, float]:

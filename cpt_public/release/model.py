@@ -26,6 +26,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from .protect.groups import Line, lines
 from .spec import TOTAL
 from .vocabulary import Dimension
 
@@ -59,6 +60,18 @@ class TableModel:
     @property
     def n_totals(self) -> np.ndarray:
         return (self.cells == TOTAL).sum(axis=1).to_numpy()
+
+    @property
+    def composition(self) -> np.ndarray:
+        """Which interior cells each cell sums (bool, cells x interior cells): the unknowns of a
+        table whose interior cells carry independent noise (DP), every cell their sum."""
+        inner = self.incidence[self.interior].astype(np.int64)
+        size = inner.sum(axis=1)
+        return ((self.incidence.astype(np.int64) @ inner.T) == size) & (size > 0)
+
+    def lines(self, dims: list[Dimension], offset: int = 0) -> list[Line]:
+        """The table's lines (``protect.groups``), cell numbers shifted by ``offset``."""
+        return lines(self.cells, {d.name: d.partition for d in dims}, offset)
 
 
 @dataclasses.dataclass

@@ -1,8 +1,10 @@
 """Re-verify a published release: ``python -m cpt_public audit OUTDIR``.
 
 Loads it through the catalog (hashes, schemas, invariants), then rebuilds, from the manifest
-alone, what an attacker knows about each population — every published cell of every
-suppression table over it — and bounds every hidden cell by LP and integer programming.
+alone, what an attacker knows — every published cell of every suppression table over a
+population, and each 'dp+suppression' table over its noisy interior cells, with what the zero
+policy implies about hidden cells (``protect.groups``) — and bounds every hidden cell by LP and
+integer programming.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import numpy as np
 from ..errors import ReleaseError
 from .catalog import Release, load_release
 from .model import universe_model
-from .protect.audit import CellAudit, audit_hidden
+from .protect.audit import Attacker, CellAudit, audit_hidden
+from .protect.groups import Line, disclosing_zeros, floors
 
 
 @dataclasses.dataclass
@@ -72,20 +75,52 @@ def audit_loaded(release: Release) -> Report:
         name: TableReport(name, t.control.method, len(t.frame), int(t.frame["suppressed"].sum()), None, [])
         for name, t in release.tables.items()
     }
+    privacy = release.package.privacy
     by_universe: dict[str, list] = {}
     for t in release.tables.values():
         if t.control.method == "suppression":
             by_universe.setdefault(t.resource.universe_id, []).append(t)
-    for uid, tables in by_universe.items():
-        _audit_universe(
-            uid, tables, release.package.privacy.threshold, release.package.privacy.protectionRange, reports
+        elif t.control.method == "dp+suppression":
+            _audit(lambda t=t: noisy_system(t), [t], privacy.threshold, privacy.protectionRange, reports)
+    for tables in by_universe.values():
+        _audit(
+            lambda tables=tables: published_system(tables), tables, privacy.threshold, privacy.protectionRange, reports
         )
     return Report(list(reports.values()))
 
 
-def published_system(tables) -> tuple[object, np.ndarray, np.ndarray, np.ndarray]:
-    """What an attacker knows about one population, rebuilt from the manifest: the universe model,
-    every cell's incidence row over the atoms, every count (NaN when hidden) and each row's table.
+@dataclasses.dataclass
+class System:
+    """What an attacker knows about a group of tables: each cell as a row over unknowns, its count
+    (NaN when hidden), the model's structural equations, and the lines the zero policy works on
+    (``None``: zeros are never hidden, so every hidden cell holds at least 1)."""
+
+    tables: list
+    incidence: np.ndarray
+    counts: np.ndarray
+    owner: np.ndarray  # each row's table (index into ``tables``)
+    structural: np.ndarray | None
+    lines: list[Line] | None
+
+    @property
+    def shown(self) -> np.ndarray:
+        return ~np.isnan(self.counts)
+
+    def floors(self) -> np.ndarray:
+        """Per cell, the least value the attacker may assume for it when hidden."""
+        return floors(self.lines, ~self.shown)
+
+    def attacker(self) -> Attacker:
+        shown, floor = self.shown, self.floors()
+        ge = ~shown & (floor > 0)
+        return Attacker(self.incidence[shown], self.counts[shown], self.structural, self.incidence[ge], floor[ge])
+
+    def rows(self, i: int) -> np.ndarray:
+        return self.incidence[self.owner == i]
+
+
+def published_system(tables) -> System:
+    """What an attacker knows about one population's suppression tables, rebuilt from the manifest.
     Raises ReleaseError when two tables give one attribute different categories."""
     attr_cats: dict[str, tuple[str, ...]] = {}
     for t in tables:
@@ -98,33 +133,80 @@ def published_system(tables) -> tuple[object, np.ndarray, np.ndarray, np.ndarray
     model = universe_model(
         attr_cats, {t.name: (t.dimensions, {d: t.categories(d) for d in t.resource.dimensions}) for t in tables}
     )
-    inc = np.vstack([model.tables[t.name].incidence for t in tables])
-    counts = np.concatenate([t.frame["count"].to_numpy(dtype="float64", na_value=np.nan) for t in tables])
-    owner = np.concatenate([[i] * len(t.frame) for i, t in enumerate(tables)])
-    return model, inc, counts, owner
+    tms = [model.tables[t.name] for t in tables]
+    offsets = np.cumsum([0] + [len(tm.cells) for tm in tms])
+    return System(
+        list(tables),
+        np.vstack([tm.incidence for tm in tms]),
+        np.concatenate([_counts(t) for t in tables]),
+        np.concatenate([[i] * len(t.frame) for i, t in enumerate(tables)]),
+        model.structural,
+        [ln for t, tm, o in zip(tables, tms, offsets) for ln in tm.lines(t.dimensions, int(o))],
+    )
 
 
-def _audit_universe(uid: str, tables, threshold: int, prange: int, reports: dict[str, TableReport]) -> None:
+def noisy_system(table) -> System:
+    """What an attacker knows about a 'dp+suppression' table: its published noisy cells, each the
+    sum of noisy interior cells (the unknowns); its zeros are never hidden."""
+    attr_cats = {a: tuple(c) for a, c in table.resource.attributes.items()}
+    model = universe_model(
+        attr_cats, {table.name: (table.dimensions, {d: table.categories(d) for d in table.resource.dimensions})}
+    )
+    tm = model.tables[table.name]
+    return System([table], tm.composition, _counts(table), np.zeros(len(table.frame), dtype=int), None, None)
+
+
+def _cell(system: System, i: int):
+    """The table of stacked cell ``i`` and the cell's label (``dim=category, ...``)."""
+    t = system.tables[system.owner[i]]
+    local = i - np.flatnonzero(system.owner == system.owner[i])[0]
+    return t, ", ".join(f"{d}={t.frame[d].iat[local]}" for d in t.resource.dimensions)
+
+
+def _counts(t) -> np.ndarray:
+    return t.frame["count"].to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _audit(build, tables, threshold: int, prange: int, reports: dict[str, TableReport]) -> None:
     try:
-        model, inc, counts, owner = published_system(tables)
+        system: System = build()
     except ReleaseError as exc:
         reports[exc.table or tables[0].name].failures.append(str(exc).split(": ", 1)[-1])
         return
-    shown = ~np.isnan(counts)
-    if not (~shown).any():
+    shown = system.shown
+    if system.lines is not None:
+        for i in np.flatnonzero(
+            disclosing_zeros(system.lines, np.nan_to_num(system.counts, nan=-1), ~shown, system.incidence)
+        ):
+            t, label = _cell(system, i)
+            reports[t.name].failures.append(
+                f"the published zero ({label}) leaves a hidden group in a single category: "
+                "it tells everyone that category of each of its members"
+            )
+    if shown.all():
         return
-    results: list[CellAudit] = audit_hidden(inc[shown], counts[shown], inc[~shown], threshold, prange, model.structural)
+    floor = system.floors()
     hidden_idx = np.flatnonzero(~shown)
+    results: list[CellAudit] = audit_hidden(
+        system.incidence[shown],
+        system.counts[shown],
+        system.incidence[~shown],
+        threshold,
+        prange,
+        system.structural,
+        floors=floor[~shown],
+        zeros=floor[~shown] == 0,
+    )
     for res in results:
         i = hidden_idx[res.row]
-        t = tables[owner[i]]
+        t = system.tables[system.owner[i]]
         rep = reports[t.name]
         iv = res.ip or res.lp
-        if iv.could_be_small(threshold):
+        maybe_zero = bool(floor[i] == 0)
+        if iv.could_be_small(threshold, maybe_zero):
             rep.narrowest = iv.width if rep.narrowest is None else min(rep.narrowest, iv.width)
         if not res.ok:
-            local = i - np.flatnonzero(owner == owner[i])[0]
-            label = ", ".join(f"{d}={t.frame[d].iat[local]}" for d in t.resource.dimensions)
+            _, label = _cell(system, i)
             rep.failures.append(
                 f"hidden cell ({label}) can be narrowed to [{iv.lo:g}, {iv.hi:g}], "
                 f"narrower than the protection range {prange}"

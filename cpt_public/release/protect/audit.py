@@ -1,7 +1,11 @@
 """The interval audit: how tightly can an attacker pin down each hidden cell?
 
 The attacker knows every published cell of every table over the same universe, that atom
-counts are non-negative whole numbers, and how cells are built from atoms. For each hidden cell
+counts are non-negative whole numbers, how cells are built from atoms, and what the release's
+zero policy implies: zeros are published, so a hidden cell holds at least 1 unless the policy
+could have hidden a zero there (``groups.floors``). Further facts enter as inequalities
+(``a_ge x >= b_ge``, ``a_le x <= b_le``): across releases, a change is at most the records added
+(``ledger``). For each hidden cell
 we compute the tightest bounds [lo, hi] by linear programming (``linprog``) and confirm them by
 integer programming (``milp``), both with SciPy's HiGHS. A hidden cell is *protected* when it
 cannot hold a small count (its interval misses 1..threshold-1) or its interval is at least
@@ -49,22 +53,45 @@ class Bound:
 
 class Attacker:
     """Everything known about one universe: published cells ``A x = b``, the model's structural
-    constraints ``S x = 0``, and ``x >= 0`` (integer). Binding rows index the published cells."""
+    constraints ``S x = 0``, ``x >= 0`` (integer), and optional inequalities ``a_ge x >= b_ge``
+    (e.g. a hidden cell holds at least 1) and ``a_le x <= b_le``. Binding rows index the
+    published cells."""
 
-    def __init__(self, a_pub: np.ndarray, b_pub: np.ndarray, structural: np.ndarray | None = None):
+    def __init__(
+        self,
+        a_pub: np.ndarray,
+        b_pub: np.ndarray,
+        structural: np.ndarray | None = None,
+        a_ge: np.ndarray | None = None,
+        b_ge: np.ndarray | None = None,
+        a_le: np.ndarray | None = None,
+        b_le: np.ndarray | None = None,
+    ):
         self.n_pub = a_pub.shape[0]
-        rows = [a_pub.astype(float)]
+        self.n = a_pub.shape[1]
+        rows = [sparse.csr_matrix(a_pub, dtype=float)]
         rhs = [np.asarray(b_pub, dtype=float)]
         if structural is not None and len(structural):
-            rows.append(structural.astype(float))
-            rhs.append(np.zeros(len(structural)))
-        self.a = sparse.csr_matrix(np.vstack(rows))
+            rows.append(sparse.csr_matrix(structural, dtype=float))
+            rhs.append(np.zeros(structural.shape[0]))
+        self.a = sparse.vstack(rows, format="csr")
         self.b = np.concatenate(rhs)
-        self.n = a_pub.shape[1]
+        # Inequalities, stored as ``ub_a x <= ub_b`` for linprog.
+        ub_rows, ub_rhs = [], []
+        if a_ge is not None and a_ge.shape[0]:
+            ub_rows.append(-sparse.csr_matrix(a_ge, dtype=float))
+            ub_rhs.append(-np.asarray(b_ge, dtype=float))
+        if a_le is not None and a_le.shape[0]:
+            ub_rows.append(sparse.csr_matrix(a_le, dtype=float))
+            ub_rhs.append(np.asarray(b_le, dtype=float))
+        self.ub_a = sparse.vstack(ub_rows, format="csr") if ub_rows else None
+        self.ub_b = np.concatenate(ub_rhs) if ub_rows else None
 
     def _lp(self, c: np.ndarray) -> tuple[float, np.ndarray, bool]:
         res = linprog(
             c,
+            A_ub=self.ub_a,
+            b_ub=self.ub_b,
             A_eq=self.a if self.a.shape[0] else None,
             b_eq=self.b if self.a.shape[0] else None,
             bounds=(0, None),
@@ -90,6 +117,8 @@ class Attacker:
         """Integer bounds: the MILP runs for each side whose LP optimum was fractional."""
         c = target.astype(float)
         cons = [LinearConstraint(self.a, self.b, self.b)] if self.a.shape[0] else []
+        if self.ub_a is not None:
+            cons.append(LinearConstraint(self.ub_a, -np.inf, self.ub_b))
 
         def solve(sign: float) -> float:
             res = milp(sign * c, constraints=cons, integrality=np.ones(self.n), bounds=Bounds(0, np.inf))
@@ -118,16 +147,24 @@ def audit_hidden(
     protection_range: int,
     structural: np.ndarray | None = None,
     integer: bool = True,
+    floors: np.ndarray | None = None,
+    zeros: np.ndarray | None = None,
 ) -> list[CellAudit]:
-    """Audit each hidden cell (rows of ``hidden``, incidence over atoms) against what is published."""
-    attacker = Attacker(a_pub, b_pub, structural)
+    """Audit each hidden cell (rows of ``hidden``, incidence over atoms) against what is published.
+    ``floors``: per hidden cell, the least value the attacker may assume (1 where the zero policy
+    rules out a hidden zero); ``zeros``: per hidden cell, whether it may be a hidden zero (then
+    pinning it to 0 is a disclosure too)."""
+    floors = np.zeros(len(hidden)) if floors is None else np.asarray(floors, dtype=float)
+    zeros = np.zeros(len(hidden), dtype=bool) if zeros is None else np.asarray(zeros, dtype=bool)
+    ge = floors > 0
+    attacker = Attacker(a_pub, b_pub, structural, hidden[ge], floors[ge])
     out = []
     for i, row in enumerate(hidden):
         bound = attacker.lp_bounds(row)
-        ok = bound.interval.protects(threshold, protection_range)
+        ok = bound.interval.protects(threshold, protection_range, bool(zeros[i]))
         ip = None
         if ok and integer:
             ip = attacker.ip_bounds(row, bound)
-            ok = ip.protects(threshold, protection_range)
+            ok = ip.protects(threshold, protection_range, bool(zeros[i]))
         out.append(CellAudit(i, bound.interval, ip, ok))
     return out
