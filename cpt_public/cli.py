@@ -1,4 +1,4 @@
-"""Command line: ``python -m cpt_public {synth, publish, audit}``.
+"""Command line: ``python -m cpt_public {synth, publish, audit, ledger, …}``.
 
 Errors a user can fix are printed as one clear message (no traceback) with exit status 2;
 an audit that finds a problem exits with status 1.
@@ -49,6 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         default="2GB",
         help="memory the database may hold before spilling to disk (default 2GB: the step stays under 3 GB)",
     )
+    p.add_argument(
+        "--ledger",
+        type=Path,
+        default=None,
+        help="the release ledger: every release published from these records (default: OUT.ledger beside --out; "
+        "private, never serve it)",
+    )
 
     w = sub.add_parser("printables", help="data-walk posters, handout packet and glossary sheet (PDF)")
     w.add_argument("--walk", required=True, help="walk id from content/walks.toml")
@@ -98,8 +105,25 @@ def main(argv: list[str] | None = None) -> int:
     bk = fsub.add_parser("backup", help="a consistent copy of the SQLite database while the app runs")
     bk.add_argument("--out", required=True, type=Path, help="file to write")
 
+    lg = sub.add_parser("ledger", help="the releases published from these records (list; retire one never made public)")
+    lsub = lg.add_subparsers(dest="ledger_command", required=True)
+    ll = lsub.add_parser("list", help="every release in the ledger, with the privacy budget spent")
+    ll.add_argument("--out", type=Path, default=Path("published_data"), help="release folder (default: published_data)")
+    ll.add_argument("--ledger", type=Path, default=None, help="ledger folder (default: OUT.ledger)")
+    lr = lsub.add_parser("retire", help="take a release that was never made public out of the joint audit")
+    lr.add_argument("version")
+    lr.add_argument("--reason", required=True, help="why (kept in the ledger)")
+    lr.add_argument("--out", type=Path, default=Path("published_data"), help="release folder (default: published_data)")
+    lr.add_argument("--ledger", type=Path, default=None, help="ledger folder (default: OUT.ledger)")
+
     a = sub.add_parser("audit", help="re-verify a release: hashes, schemas, invariants and hidden-cell intervals")
     a.add_argument("release", type=Path, nargs="?", default=None, help="release folder (default: published_data)")
+    a.add_argument(
+        "--ledger",
+        type=Path,
+        default=None,
+        help="also audit the ledger's latest release against every earlier one still public (e.g. published_data.ledger)",
+    )
 
     args = parser.parse_args(argv)
     try:
@@ -138,7 +162,7 @@ def _run(args) -> int:
     if args.command == "publish":
         from .publish.run import publish
 
-        publish(args.input, args.out, args.spec, args.seed, memory_limit=args.memory_limit)
+        publish(args.input, args.out, args.spec, args.seed, memory_limit=args.memory_limit, ledger_dir=args.ledger)
         print(f"done in {time.perf_counter() - started:.1f}s")
         return 0
     if args.command == "import-hmis":
@@ -216,11 +240,47 @@ def _run(args) -> int:
             (args.out / name).write_bytes(data)
         print(f"wrote {', '.join(files)} to {args.out}")
         return 0
+    if args.command == "ledger":
+        return _ledger(args)
     from .release.verify import audit_release
 
     report = audit_release(args.release)
     print(report.text())
-    return 0 if report.ok else 1
+    if args.ledger is None:
+        return 0 if report.ok else 1
+    from .publish.joint import audit_ledger
+    from .publish.ledger import Ledger
+
+    problems = audit_ledger(Ledger(args.ledger))
+    for line in problems:
+        print(f"  - {line}")
+    print(f"joint audit with earlier releases: {'FAILED' if problems else 'OK'}")
+    return 0 if report.ok and not problems else 1
+
+
+def _ledger(args) -> int:
+    from .publish.ledger import Ledger, ledger_for
+
+    ledger = Ledger(args.ledger or ledger_for(args.out))
+    if args.ledger_command == "retire":
+        ledger.retire(args.version, args.reason)
+        print(f"retired {args.version}: it is left out of every later joint audit and lifetime budget")
+        return 0
+    retired = ledger.retired()
+    entries = ledger.entries(include_retired=True)
+    if not entries:
+        print(f"the ledger {ledger.root} is empty: nothing was published from these records yet")
+        return 0
+    print(f"{'version':<22} {'published':<21} {'epsilon':>8}  status")
+    for e in entries:
+        status = (
+            f"retired: {retired[e.version]}"
+            if e.version in retired
+            else ("public" if e.indexed else "public (not indexed)")
+        )
+        print(f"{e.version:<22} {e.created:<21} {e.epsilon_spent:>8g}  {status}")
+    print(f"lifetime epsilon spent: {ledger.lifetime_spent():g}")
+    return 0
 
 
 def _feedback(args) -> int:

@@ -68,5 +68,5 @@ def craft_release(out: Path, model, spec, atoms: np.ndarray, hidden: dict[str, n
             method="suppression", threshold=spec.release.threshold, protectionRange=spec.protection_range
         )
         built.append(Built(model.vocabs[name], frame, control))
-    write_release(built, spec, 0.0, out, log=lambda _: None, verify=False)
+    write_release(built, spec, out, log=lambda _: None, verify=False)
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -30,10 +31,12 @@ from ..release import manifest as mf
 from ..release.model import UniverseModel, universe_model
 from ..release.protect import dp
 from ..release.protect.suppression import suppress
-from ..release.spec import Spec, TableSpec, load_spec
+from ..release.spec import DEMO_SPEC, Spec, TableSpec, load_spec
 from ..release.vocabulary import PARAMETERS, Population, TableVocab, vocabulary
+from . import joint
 from . import units as U
 from .inputs import MEMORY_LIMIT, Inputs, load_inputs
+from .ledger import Ledger, Pending, ledger_for
 
 ZERO_POLICY = (
     "True zeros are published as 0, except a zero that would reveal an attribute of a whole group smaller "
@@ -42,6 +45,10 @@ ZERO_POLICY = (
     "the protection range by anyone who knows every published cell and that a hidden cell off such a row or "
     "column holds at least 1. In 'dp+suppression' tables the same rules apply to the noisy counts, whose zeros "
     "are never hidden."
+)
+NEIGHBOURING = (
+    "Add or remove one person, with all of their records: each noisy table's sensitivity is the most one "
+    "person can change it, given its contribution bounds (maxUnitsPerPerson, maxValuePerUnit)."
 )
 Log = Callable[[str], None]
 
@@ -64,18 +71,42 @@ def publish(
     seed: int | None = None,
     log: Log = print,
     memory_limit: str = MEMORY_LIMIT,
+    ledger_dir: Path | str | None = None,
 ) -> mf.Package:
+    """``ledger_dir``: the release ledger (default: beside ``out_dir``, see ``ledger``)."""
     spec = load_spec(spec_path)
     if seed is not None and not spec.release.synthetic:
         raise CptError("--seed makes the noise predictable: it is only allowed for synthetic releases and tests")
-    spent = _commit_budget(spec)
+    ledger = Ledger(Path(ledger_dir) if ledger_dir else ledger_for(Path(out_dir)))
+    _commit_budget(spec)
+    _check_lifetime(spec, ledger, 0.0)  # before reading any record, when nothing is left to spend
     inputs = load_inputs(input_dir, spec, memory_limit)
     try:
         log(inputs.summary())
-        built = build_tables(inputs, spec, seed, log)
+        built, pending = build_tables(inputs, spec, seed, log, ledger)
     finally:
         inputs.close()
-    return write_release(built, spec, spent, Path(out_dir), log)
+    new = round(sum(b.control.epsilon or 0 for b in built if b.control.noiseFrom is None), 12)
+    _check_lifetime(spec, ledger, new)
+    spec_text = Path(spec_path or DEMO_SPEC).read_text(encoding="utf-8")
+    return write_release(built, spec, Path(out_dir), log, ledger=ledger, pending=pending, spec_text=spec_text)
+
+
+def _lifetime(spec: Spec) -> float:
+    return spec.release.lifetime_epsilon or spec.release.epsilon_budget
+
+
+def _check_lifetime(spec: Spec, ledger: Ledger, new: float) -> None:
+    """Every release from these records adds its noise's privacy loss to one lifetime total."""
+    spent, budget = ledger.lifetime_spent(), _lifetime(spec)
+    if new > 0 and spent + new > budget + 1e-9:
+        raise ProtectionError(
+            f"this release would spend epsilon {new:g} on tables whose records changed, but earlier releases "
+            f"from these records already spent {spent:g} of the lifetime budget {budget:g} "
+            "(release.lifetime_epsilon): every refresh of a noisy table adds to what anyone can learn by "
+            "comparing releases. Publish less often, lower the tables' epsilons, or — knowing what it "
+            "means — raise release.lifetime_epsilon"
+        )
 
 
 def _commit_budget(spec: Spec) -> float:
@@ -103,13 +134,20 @@ def _commit_budget(spec: Spec) -> float:
     return accountant.total()[0]
 
 
-def build_tables(inputs: Inputs, spec: Spec, seed: int | None, log: Log) -> list[Built]:
+def build_tables(
+    inputs: Inputs, spec: Spec, seed: int | None, log: Log, ledger: Ledger | None = None
+) -> tuple[list[Built], Pending]:
+    """Every table of the spec, protected; with a ``ledger``, audited jointly with every earlier
+    release still public, noise reused for noisy tables whose records did not change."""
     rng = dp.make_rng(seed)
     salt = int(rng.integers(1, 2**62))
+    if seed is None and ledger is not None:
+        salt = ledger.derived("contribution-bound")  # the same records lose the same units every time
     noise_state = None if seed is None else np.random.RandomState(seed)
     T, P = spec.release.threshold, spec.protection_range
     vocab = vocabulary(spec)
     out: dict[str, Built] = {}
+    pending = Pending()
     by_population: dict[str, list[TableVocab]] = {}
     for tv in vocab.values():
         by_population.setdefault(tv.population.id, []).append(tv)
@@ -120,13 +158,15 @@ def build_tables(inputs: Inputs, spec: Spec, seed: int | None, log: Log) -> list
         pop = tables[0].population
         attr_cats = {a: c for tv in tables for a, c in tv.attributes.items()}
         model = universe_model(attr_cats, {tv.spec.name: (tv.dims, tv.categories()) for tv in tables})
-        units = U.q(f"units_{pid}")
-        sql = U.build_units(inputs, pop, list(attr_cats), tables[0].spec)
-        inputs.con.execute(f"CREATE OR REPLACE TEMP TABLE {units} AS {sql}")
         sup = [tv for tv in tables if tv.spec.protection.method == "suppression"]
+        # A population with suppressed tables keeps, in the ledger, its units per combination of
+        # every attribute it offers: what the next release's joint audit starts from.
+        unit_attrs = list(pop.attrs) if sup else list(attr_cats)
+        units = U.q(f"units_{pid}")
+        sql = U.build_units(inputs, pop, unit_attrs, tables[0].spec)
+        inputs.con.execute(f"CREATE OR REPLACE TEMP TABLE {units} AS {sql}")
         if sup:
-            exact = U.atom_counts(inputs.con, units, model, pop.weighted)
-            for tv, frame in _suppress(model, pop, sup, exact, T, P, log):
+            for tv, frame in _suppress_population(inputs.con, units, model, pop, sup, T, P, log, ledger, pending):
                 control = mf.DisclosureControl(
                     method="suppression", threshold=T, protectionRange=P, epsilon=None, mechanism=None, moeLevel=None
                 )
@@ -135,10 +175,26 @@ def build_tables(inputs: Inputs, spec: Spec, seed: int | None, log: Log) -> list
         # units per person, counted once for the population (a population of people has one each)
         per = U.per_person(inputs.con, units) if noisy and not pop.one_per_person else None
         for tv in noisy:
-            frame, control = _noise(inputs.con, units, per, model, pop, tv, salt, noise_state, T, P, log)
+            frame, control = _noise(
+                inputs.con, units, per, model, pop, tv, salt, noise_state, T, P, log, ledger, pending
+            )
             out[tv.spec.name] = Built(tv, frame, control)
         inputs.con.execute(f"DROP TABLE {units}" + (f"; DROP TABLE {per}" if per else ""))
-    return [out[t.name] for t in spec.tables]
+    return [out[t.name] for t in spec.tables], pending
+
+
+def _suppress_population(con, units, model, pop, sup, T, P, log, ledger: Ledger | None, pending: Pending):
+    key = repr(pop.key)
+    cats = {a: list(c) for a, c in pop.attrs.items()}
+    counts = joint.sparse_units(con, units, list(pop.attrs))
+    pending.units[pop.id] = (key, cats, counts)
+    earlier = joint.earlier_releases(ledger, pop.id, key, pop.attrs) if ledger else []
+    if not earlier:
+        return _suppress(model, pop, sup, U.atom_counts(con, units, model, pop.weighted), T, P, log)
+    both, names = joint.joint_model(sup, earlier)
+    context = joint.build(both, names, earlier, counts, cats)
+    log(f"{pop.id}: audited together with {len(earlier)} earlier release(s) still public")
+    return _suppress(both, pop, sup, joint.atoms(counts, cats, both), T, P, log, names, context)
 
 
 def _frame(tm, counts: np.ndarray, hidden: np.ndarray, moe: np.ndarray | None = None) -> pd.DataFrame:
@@ -152,9 +208,17 @@ def _frame(tm, counts: np.ndarray, hidden: np.ndarray, moe: np.ndarray | None = 
 
 
 def _suppress(
-    model: UniverseModel, pop: Population, tables: list[TableVocab], exact: np.ndarray, T: int, P: int, log: Log
+    model: UniverseModel,
+    pop: Population,
+    tables: list[TableVocab],
+    exact: np.ndarray,
+    T: int,
+    P: int,
+    log: Log,
+    names: list[str] | None = None,
+    context=None,
 ):
-    tms = [model.tables[t.spec.name] for t in tables]
+    tms = [model.tables[n] for n in (names or [t.spec.name for t in tables])]
     inc = np.vstack([tm.incidence for tm in tms])
     values = inc.astype(np.int64) @ exact
     n_totals = np.concatenate([tm.n_totals for tm in tms])
@@ -162,7 +226,7 @@ def _suppress(
     table_of = np.concatenate([[i] * len(tm.cells) for i, tm in enumerate(tms)])
     offsets = np.cumsum([0] + [len(tm.cells) for tm in tms])
     lines = [ln for t, tm, o in zip(tables, tms, offsets) for ln in tm.lines(t.dims, int(o))]
-    result = suppress(inc, values, n_totals, T, P, keys, model.structural, table_of, lines=lines)
+    result = suppress(inc, values, n_totals, T, P, keys, model.structural, table_of, lines=lines, context=context)
     zeros = int((result.primary & (values == 0)).sum())
     log(
         f"{pop.id}: {result.primary.sum() - zeros} small cells hidden"
@@ -188,6 +252,8 @@ def _noise(
     T: int,
     P: int,
     log: Log,
+    ledger: Ledger | None = None,
+    pending: Pending | None = None,
 ):
     prot = tv.spec.protection
     tm = model.tables[tv.spec.name]
@@ -198,8 +264,25 @@ def _noise(
     counts = U.atom_counts(con, source, model, pop.weighted, cap)
     sensitivity = prot.max_units_per_person * (prot.max_value_per_unit if pop.weighted else 1)
     inner = tm.incidence[tm.interior].astype(np.int64)
+    exact = inner @ counts
+    signature = {
+        "population": repr(pop.key),
+        "dimensions": {d: list(c) for d, c in tv.categories().items()},
+        "protection": prot.model_dump(),
+        "threshold": T,
+        "protection_range": P,
+    }
+    if pending is not None:
+        pending.noisy[tv.spec.name] = {"signature": signature, "exact": exact.tolist()}
+    reused = _reusable(ledger, tv.spec.name, signature, exact)
+    if reused is not None:
+        table, version = reused
+        log(
+            f"{tv.spec.name}: its records did not change since release {version}: the same noisy counts, no epsilon spent"
+        )
+        return table.frame.copy(), table.control.model_copy(update={"noiseFrom": version})
     contains = tm.composition
-    values, moe = dp.protect_counts(inner @ counts, contains, prot.epsilon, sensitivity, noise_state)
+    values, moe = dp.protect_counts(exact, contains, prot.epsilon, sensitivity, noise_state)
     hidden = np.zeros(len(values), dtype=bool)
     if prot.method == "dp+suppression":
         # The noisy table is published exactly as drawn, so small noisy cells need complementary
@@ -208,7 +291,8 @@ def _noise(
         result = suppress(contains, values, tm.n_totals, T, P)
         hidden = result.hidden
         log(
-            f"{tv.spec.name}: {result.primary.sum()} small noisy cells hidden, {(hidden & ~result.primary).sum()} more to protect them"
+            f"{tv.spec.name}: {result.primary.sum()} small noisy cells hidden, "
+            f"{(hidden & ~result.primary).sum()} more to protect them"
         )
     log(
         f"{tv.spec.name}: epsilon {prot.epsilon:g}, sensitivity {sensitivity}; "
@@ -228,32 +312,68 @@ def _noise(
     return _frame(tm, values, hidden, moe), control
 
 
+def _reusable(ledger: Ledger | None, name: str, signature: dict, exact: np.ndarray):
+    """The latest earlier release's noisy table and its noise's version, when this table is
+    defined the same and its exact counts did not change: publishing the same noisy counts again
+    tells nothing new and spends nothing (drawing new noise would let anyone average it away)."""
+    if ledger is None:
+        return None
+    for entry in reversed(ledger.entries()):
+        stored = entry.exact_interior(name)
+        if stored is None:
+            continue
+        if stored["signature"] != json.loads(json.dumps(signature)) or stored["exact"] != exact.tolist():
+            return None
+        table = entry.release().tables.get(name)
+        if table is None:
+            return None
+        return table, table.control.noiseFrom or entry.version
+    return None
+
+
 # ----------------------------------------------------------------------------- writing
 
 
 def write_release(
-    built: list[Built], spec: Spec, spent: float, out: Path, log: Log = print, verify: bool = True
+    built: list[Built],
+    spec: Spec,
+    out: Path,
+    log: Log = print,
+    verify: bool = True,
+    ledger: Ledger | None = None,
+    pending: Pending | None = None,
+    spec_text: str = "",
 ) -> mf.Package:
-    """Write into a staging folder, audit it there, then swap it in. ``verify=False`` exists only
-    so tests can craft releases that the audit and the loader must refuse."""
+    """Write into a staging folder, audit it there, record it in the ledger, then swap it in.
+    ``verify=False`` exists only so tests can craft releases that the audit and the loader must
+    refuse."""
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     stage.chmod(0o755)  # a release is public: readable by the web server's user
+    entry = None
     try:
         (stage / "tables").mkdir()
         resources = [_write_table(b, spec, stage) for b in built]
-        package = _package(spec, resources, spent)
+        new = round(sum(b.control.epsilon or 0 for b in built if b.control.noiseFrom is None), 12)
+        lifetime = (ledger.lifetime_spent() if ledger else 0.0) + new
+        package = _package(spec, resources, new, lifetime)
         (stage / mf.MANIFEST).write_text(package.to_json(), encoding="utf-8")
         from ..release.verify import audit_release  # verify the staged release exactly as `audit` would
 
         report = audit_release(stage) if verify else None
         if report is not None and not report.ok:
             raise ProtectionError("the staged release failed its audit:\n" + report.text())
+        if ledger is not None:
+            entry = ledger.write_entry(package.version, package.created, stage, spec_text, new, pending or Pending())
         _swap(stage, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
+        if entry is not None:
+            ledger.discard(entry)
         raise
+    if entry is not None:
+        ledger.index(entry)
     log(f"published {len(built)} tables to {out}" + (f" (audit passed: {report.summary()})" if report else ""))
     return package
 
@@ -333,7 +453,7 @@ def _write_table(b: Built, spec: Spec, stage: Path) -> mf.Resource:
     )
 
 
-def _package(spec: Spec, resources: list[mf.Resource], spent: float) -> mf.Package:
+def _package(spec: Spec, resources: list[mf.Resource], new: float, lifetime: float) -> mf.Package:
     r = spec.release
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     digest = hashlib.sha256("".join(res.hash for res in resources).encode()).hexdigest()[:8]
@@ -353,7 +473,11 @@ def _package(spec: Spec, resources: list[mf.Resource], spent: float) -> mf.Packa
                 threshold=r.threshold,
                 protectionRange=spec.protection_range,
                 epsilonBudget=r.epsilon_budget,
-                epsilonSpent=round(spent, 12),
+                epsilonSpent=round(sum(res.disclosure_control.epsilon or 0 for res in resources), 12),
+                epsilonNew=new,
+                epsilonLifetimeSpent=round(lifetime, 12),
+                epsilonLifetimeBudget=_lifetime(spec),
+                neighbouring=NEIGHBOURING,
                 zeroPolicy=ZERO_POLICY,
             ),
             "cpt:synthetic": r.synthetic,

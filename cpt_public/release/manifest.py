@@ -63,6 +63,7 @@ class DisclosureControl(_Model):
     sensitivity: int | None = None
     maxUnitsPerPerson: int | None = None
     maxValuePerUnit: int | None = None
+    noiseFrom: str | None = None  # the earlier release whose noisy counts this table repeats (nothing changed)
 
     @model_validator(mode="after")
     def _complete(self):
@@ -119,7 +120,11 @@ class Privacy(_Model):
     threshold: int
     protectionRange: int
     epsilonBudget: float
-    epsilonSpent: float
+    epsilonSpent: float  # the epsilons of this release's noisy tables
+    epsilonNew: float = 0.0  # of which spent by this publish (a table repeating earlier noise spends nothing)
+    epsilonLifetimeSpent: float = 0.0  # by every release from these records, this one included
+    epsilonLifetimeBudget: float = 0.0
+    neighbouring: str = ""  # the neighbouring-dataset definition the sensitivities assume
     zeroPolicy: str
 
 

@@ -192,9 +192,14 @@ class CustomPopulation(_Strict):
     attributes: dict[str, Codebook]
 
 
+# Above this, a table's noise is too small to protect anyone (at epsilon 10 a count is exact
+# more than 99.99% of the time); usual values are 0.1 to 2.
+MAX_EPSILON = 10.0
+
+
 class Protection(_Strict):
     method: Literal["suppression", "dp", "dp+suppression"]
-    epsilon: float | None = Field(default=None, gt=0)
+    epsilon: float | None = Field(default=None, gt=0, le=MAX_EPSILON, allow_inf_nan=False)
     # DP only: how many units (rows of the population) one person may contribute, and the cap on
     # each unit's value for weighted measures. Units beyond the bound are dropped at random.
     max_units_per_person: int = Field(default=1, ge=1)
@@ -258,7 +263,9 @@ class Release(_Strict):
     export_date: dt.date | None = None
     threshold: int = Field(default=11, ge=2)
     protection_range: int | None = Field(default=None, ge=1)
-    epsilon_budget: float = Field(default=0.0, ge=0)
+    epsilon_budget: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    # What every release from these records may spend together: refreshes spend it (see the ledger).
+    lifetime_epsilon: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     multi_system_min: int = Field(default=2, ge=2)  # "multi-system user": used at least this many systems
     sources: list[Source] = []
 
@@ -317,9 +324,23 @@ def load_spec(path: Path | str | None = None) -> Spec:
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(f"release spec {path} is invalid:\n  " + "\n  ".join(problems(exc))) from None
+        lines = [_named(line, data) for line in problems(exc)]
+        raise SpecError(f"release spec {path} is invalid:\n  " + "\n  ".join(lines)) from None
     try:
         check_spec(spec)
     except SpecError as exc:
         raise SpecError(f"release spec {path} is invalid:\n  {exc}") from None
     return spec
+
+
+def _named(line: str, data: dict) -> str:
+    """'table.6.protection.epsilon: …' reads as "table 'release_transitions': protection.epsilon: …"."""
+    m = re.match(r"^(table|system|population)\.(\d+)\.(.*)$", line)
+    if not m:
+        return line
+    items = data.get(m.group(1))
+    i = int(m.group(2))
+    key = "id" if m.group(1) != "table" else "name"
+    if isinstance(items, list) and i < len(items) and isinstance(items[i], dict) and items[i].get(key):
+        return f"{m.group(1)} {items[i][key]!r}: {m.group(3)}"
+    return line

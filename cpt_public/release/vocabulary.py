@@ -547,7 +547,25 @@ def check_spec(spec: Spec) -> None:
                 raise SpecError(f"{where}: DP tables need dimensions whose categories do not overlap; {overlapping} do")
             if pop.weighted and p.max_value_per_unit == 1:
                 raise SpecError(f"{where}: a weighted measure needs protection.max_value_per_unit")
+    _check_methods_per_population(spec)
     # The epsilon budget is enforced by one BudgetAccountant in the publish step, not here.
+
+
+def _check_methods_per_population(spec: Spec) -> None:
+    """Suppressed tables and noisy tables may not describe the same population: a noisy table
+    publishes an estimate of every hidden cell it covers ("a hidden 5 shown as 7 ± 2"), which the
+    suppression audit, proving exact ranges, cannot account for."""
+    methods: dict[str, dict[str, list[str]]] = {}
+    for name, tv in vocabulary(spec).items():
+        kind = "suppression" if tv.spec.protection.method == "suppression" else "noise"
+        methods.setdefault(tv.population.id, {}).setdefault(kind, []).append(name)
+    for pid, kinds in methods.items():
+        if len(kinds) > 1:
+            raise SpecError(
+                f"population {pid!r} has suppressed tables ({', '.join(kinds['suppression'])}) and noisy ones "
+                f"({', '.join(kinds['noise'])}): a noisy table would publish estimates of the hidden cells. "
+                "Protect every table of one population the same way: all 'suppression', or all 'dp'/'dp+suppression'"
+            )
 
 
 def _check_names(spec: Spec) -> None:

@@ -41,7 +41,7 @@ def test_demo_spec_loads():
             ('birth_year = "birth_year"', 'birth_year = "birth_year"\nbirth_date = "dob"', 1),
             "people.attributes.age_group.age: .*give one of birth_year or birth_date",
         ),
-        (('file = "ems_encounters"', 'file = "ems_encounters"\ncolour = "red"', 1), "system.2.colour: Extra inputs"),
+        (('file = "ems_encounters"', 'file = "ems_encounters"\ncolour = "red"', 1), "system 'ems': colour: Extra inputs"),
     ],
 )
 def test_spec_mistakes_name_the_key(tmp_path, change, message):
@@ -145,3 +145,23 @@ def test_band_labels():
     assert parse_band("Months 7-12") == (7, 13)
     with pytest.raises(SpecError):
         parse_band("about forty")
+
+
+def test_one_population_is_protected_one_way(tmp_path):
+    # A noisy table of the people behind the suppressed overlap table would publish an estimate of
+    # every hidden cell ("a hidden 5 shown as 7 ± 2"), which the suppression audit cannot see.
+    old = 'totals = false\nprotection = { method = "suppression" }'
+    assert old in DEMO
+    with pytest.raises(SpecError, match=r"population 'people' has suppressed tables .* and noisy ones \(system_overlap\)"):
+        spec_with(tmp_path, DEMO.replace(old, 'totals = false\nprotection = { method = "dp", epsilon = 0.5 }'))
+
+
+@pytest.mark.parametrize("epsilon", ["inf", "nan", "1e6", "0", "-1"])
+def test_an_epsilon_that_protects_nothing_is_refused_clearly(tmp_path, epsilon):
+    old = 'method = "dp+suppression", epsilon = 0.5'
+    assert old in DEMO
+    with pytest.raises(SpecError) as info:
+        spec_with(tmp_path, DEMO.replace(old, f'method = "dp+suppression", epsilon = {epsilon}'))
+    text = str(info.value)
+    assert "table" in text and "epsilon" in text and "Traceback" not in text
+    assert any(w in text for w in ("finite", "less than or equal to 10", "greater than 0"))

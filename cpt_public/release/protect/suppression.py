@@ -25,8 +25,10 @@ Rules, all parameters from the release spec:
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
+from scipy import sparse
 
 from ...errors import ProtectionError
 from . import groups as G
@@ -55,6 +57,7 @@ def suppress(
     hide_zeros: bool = False,
     forced: np.ndarray | None = None,
     lines: list[G.Line] | None = None,
+    context: Context | None = None,
 ) -> Result:
     """``incidence``: stacked cells x atoms of all suppression tables of one universe; ``keys``
     name the set of units of each cell (equal keys: the same cell); ``structural``: rows of
@@ -64,7 +67,9 @@ def suppress(
     ``forced``: cells to hide whatever their value (bool per cell; e.g. hidden in an earlier
     publication of the same counts); ``lines``: the tables' lines (stacked cell numbers), for the
     group-disclosure rule and the floors of a policy that publishes zeros (without them, zeros
-    are never hidden and every hidden cell holds at least 1)."""
+    are never hidden and every hidden cell holds at least 1); ``context``: what an attacker knows
+    beyond these cells (earlier releases, how counts can change between them), over further
+    unknowns, with further cells that must stay protected."""
     values = np.asarray(values, dtype=np.int64)
     if keys is None:
         keys = [np.packbits(r).tobytes() for r in incidence]
@@ -73,6 +78,10 @@ def suppress(
     _, first, inverse = np.unique(np.array(keys, dtype=object), return_index=True, return_inverse=True)
     inverse = inverse.ravel()
     groups = incidence[first]
+    if context is not None:  # the cells' unknowns come first, then the context's
+        groups = np.hstack([groups, np.zeros((len(groups), context.n_extra), dtype=groups.dtype)])
+        if structural is not None and len(structural):
+            structural = np.hstack([structural, np.zeros((len(structural), context.n_extra), dtype=structural.dtype)])
     g_value = values[first]
     g_totals = np.full(len(first), 99)
     np.minimum.at(g_totals, inverse, n_totals)
@@ -85,7 +94,7 @@ def suppress(
         if lines is None
         else [G.Line(None if ln.margin is None else int(inverse[ln.margin]), inverse[ln.members]) for ln in lines]
     )
-    policy = _Policy(g_lines, hide_zeros)
+    policy = _Policy(g_lines, hide_zeros, context)
 
     primary_g = (g_value >= (0 if hide_zeros else 1)) & (g_value < threshold)
     if forced is not None:
@@ -108,11 +117,24 @@ def suppress(
                 continue
             break
         added: set[int] = set()
-        for g, binding in failing:
+        for g, binding, interval in failing:
             if added & set(binding.tolist()):
                 continue  # a cell hidden this round already loosens this one: re-audit first
             hideable = ~hidden_g & ((g_value > 0) | hide_zeros)  # a published zero is never hidden for another
             candidates = binding[hideable[binding]]
+            if g >= len(groups):  # a cell of the context: only this release's cells can help
+                if len(candidates) == 0:  # no binding cell of ours: any published cell on the same atoms
+                    candidates = _overlapping(groups, hideable, policy.context, g - len(groups))
+                if len(candidates) == 0:
+                    raise ProtectionError(
+                        f"{context.labels[g - len(groups)]} could be narrowed to [{interval.lo:g}, {interval.hi:g}] "
+                        f"by comparing this release with earlier ones, and hiding more cells of this release "
+                        "cannot prevent it"
+                    )
+                pick = int(candidates[np.argsort(cost[candidates], kind="stable")[0]])
+                hidden_g[pick] = True
+                added.add(pick)
+                continue
             if len(candidates) == 0:  # no binding constraint: any published cell sharing atoms
                 pub = np.flatnonzero(hideable)
                 candidates = pub[(groups[pub].astype(np.int64) @ groups[g].astype(np.int64)) > 0]
@@ -129,7 +151,7 @@ def suppress(
             hidden_g[g] = True  # a hidden zero's line needs this margin hidden, or the floors would lie
             continue
         trial: dict[int, tuple[Interval, bool]] = {}
-        if _failing(groups, g_value, hidden_g, structural, threshold, protection_range, trial, policy, True):
+        if _failing(groups, g_value, hidden_g, structural, threshold, protection_range, trial, policy, True, passed):
             hidden_g[g] = True
         else:
             passed = trial
@@ -140,15 +162,59 @@ def suppress(
     return Result(hidden, primary_g[inverse], intervals, rounds)
 
 
-@dataclasses.dataclass(frozen=True)
+CELL, MAYBE_ZERO, CHANGE = 0, 1, 2
+
+
+@dataclasses.dataclass
+class Context:
+    """What an attacker knows beyond the cells being protected, over ``n_extra`` further unknowns
+    placed after the cells' own: equations ``eq_a x = eq_b`` and inequalities (``ge``: at least,
+    ``le``: at most) over all unknowns, and ``targets`` — sums of unknowns that must stay
+    protected (``target_mode``: ``CELL``, ``MAYBE_ZERO`` — a hidden cell that may be a zero — or
+    ``CHANGE`` — a count of units that changed between releases, disclosive only when the
+    attacker is sure it holds a few: ``Interval.pins_some``), named by ``labels`` in messages."""
+
+    n_extra: int
+    eq_a: np.ndarray
+    eq_b: np.ndarray
+    ge_a: np.ndarray
+    ge_b: np.ndarray
+    le_a: np.ndarray
+    le_b: np.ndarray
+    targets: np.ndarray
+    target_mode: np.ndarray
+    labels: list[str]
+
+
+@dataclasses.dataclass
 class _Policy:
-    """What the zero policy lets the attacker assume about the hidden cells (``groups``)."""
+    """What the zero policy lets the attacker assume about the hidden cells (``groups``), and
+    what else the attacker knows (``context``). One attacker serves every audit of a
+    suppression: its first rows are all the cells, each either its published value or, hidden,
+    its floor; a new pattern only changes those rows' bounds, and the solver stays warm."""
 
     lines: list[G.Line] | None
     hide_zeros: bool
+    context: Context | None = None
+    _attacker: Attacker | None = None
 
     def floors(self, hidden: np.ndarray) -> np.ndarray:
         return G.floors(self.lines, hidden, self.hide_zeros)
+
+    def attacker(self, groups, g_value, hidden_g, structural) -> Attacker:
+        if self._attacker is None:
+            eq_a = eq_b = ge_a = ge_b = le_a = le_b = None
+            c = self.context
+            if c is not None:
+                eq_a, eq_b, ge_a, ge_b, le_a, le_b = c.eq_a, c.eq_b, c.ge_a, c.ge_b, c.le_a, c.le_b
+            self._attacker = Attacker(groups, g_value, structural, ge_a, ge_b, le_a, le_b, eq_a, eq_b)
+        floor = self.floors(hidden_g).astype(float)
+        lower = np.where(hidden_g, np.where(floor > 0, floor, -np.inf), g_value)
+        upper = np.where(hidden_g, np.inf, g_value)
+        a = self._attacker
+        changed = np.flatnonzero((a.lower[: len(groups)] != lower) | (a.upper[: len(groups)] != upper))
+        a.set_bounds(changed, lower[changed], upper[changed])
+        return a
 
 
 def _failing(
@@ -161,28 +227,114 @@ def _failing(
     passed: dict[int, tuple[Interval, bool]],
     policy: _Policy,
     stop_early: bool = False,
-) -> list[tuple[int, np.ndarray]]:
-    """Hidden cells that the audit does not pass, with the published cells that bind them.
-    ``passed`` collects (and is trusted for) cells already shown to be protected, with whether
-    they were judged as possible zeros: hiding more cells only widens intervals (an equation
-    becomes a floor, a floor may drop to 0), so a pass stays a pass while the hidden set grows,
-    unless the cell has since become a possible zero, which is judged more strictly."""
-    pub = np.flatnonzero(~hidden_g)
+    reuse: dict[int, tuple[Interval, bool]] | None = None,
+) -> list[tuple[int, np.ndarray, Interval]]:
+    """Hidden cells (and context targets, numbered after the cells) that the audit does not pass,
+    with the published cells that bind them and their interval. ``passed`` collects (and is
+    trusted for) cells already shown to be protected, with whether they were judged as possible
+    zeros: hiding more cells only widens intervals (an equation becomes a floor, a floor may drop
+    to 0), so a pass stays a pass while the hidden set grows, unless the cell has since become a
+    possible zero, which is judged more strictly. ``reuse``: passes from an audit with more cells
+    hidden; one stands if the points that reached its bounds are still feasible."""
     floor = policy.floors(hidden_g)
-    ge = hidden_g & (floor > 0)
-    attacker = Attacker(groups[pub], g_value[pub], structural, groups[ge], floor[ge])
+    attacker = policy.attacker(groups, g_value, hidden_g, structural)
+    todo = [(int(g), groups[g], MAYBE_ZERO if floor[g] == 0 else CELL) for g in np.flatnonzero(hidden_g)]
+    if policy.context is not None:
+        c = policy.context
+        rows = sparse.csr_matrix(c.targets)
+        todo += [(len(groups) + t, rows[t].toarray().ravel(), int(c.target_mode[t])) for t in range(rows.shape[0])]
     failing = []
-    for g in np.flatnonzero(hidden_g):
-        zeros = bool(floor[g] == 0)
-        if g in passed and (passed[g][1] or not zeros):
+    for g, row, mode in todo:
+        if g in passed and (passed[g][1] or mode != MAYBE_ZERO):
             continue
-        bound = attacker.lp_bounds(groups[g])
-        if bound.interval.protects(threshold, prange, zeros):
-            ip = attacker.ip_bounds(groups[g], bound)
-            if ip.protects(threshold, prange, zeros):
-                passed[int(g)] = (ip, zeros)
-                continue
-        failing.append((int(g), pub[bound.binding]))
+        if reuse is not None and g in reuse and _still(attacker, reuse[g][0], mode, threshold, prange):
+            passed[g] = (reuse[g][0], mode == MAYBE_ZERO)
+            continue
+        interval = _judge(attacker, row, mode, threshold, prange)
+        if interval is not None:
+            passed[g] = (interval, mode == MAYBE_ZERO)
+            continue
+        bound = attacker.lp_bounds(row)
+        failing.append((g, bound.binding, bound.interval))
         if stop_early:
             break
     return failing
+
+
+def _still(attacker: Attacker, iv: Interval, mode: int, threshold: int, prange: int) -> bool:
+    """Does a pass found with more cells hidden stand now? Publishing a cell only shrinks the
+    attacker's feasible set, so a side of the interval stays put while its point stays feasible;
+    the pass stands when every side it relied on does."""
+    lo_ok, hi_ok = attacker.holds(iv.at_lo), attacker.holds(iv.at_hi)
+    if mode == CHANGE:
+        return lo_ok and (iv.lo == 0 or iv.lo >= threshold)
+    if lo_ok and iv.lo >= threshold:
+        return True  # it cannot be small, whatever its upper bound
+    if hi_ok and iv.hi < (0 if mode == MAYBE_ZERO else 1):
+        return True
+    return lo_ok and hi_ok and iv.width >= prange - 1e-9
+
+
+def _judge(attacker: Attacker, row, mode: int, threshold: int, prange: int) -> Interval | None:
+    """The target's integer interval when it is protected, else None. The lower bound comes
+    first: a target that cannot hold fewer than ``threshold`` (or, for a change, that may hold
+    none) needs nothing more, and most large cells end there with one LP."""
+    lo, whole, point = attacker.lp_min(row)
+    if math.ceil(lo - 1e-9) >= threshold:
+        return Interval(float(math.ceil(lo - 1e-9)), math.inf, at_lo=point)  # it cannot be small
+    if mode == CHANGE:
+        if not whole:
+            lo, point = attacker.ip_min(row)
+        if lo < 0.5:
+            return Interval(0.0, math.inf, at_lo=point)  # nobody is sure any unit changed here
+        if lo >= threshold:
+            return Interval(lo, math.inf, at_lo=point)
+        bound = attacker.lp_bounds(row)
+        ip = attacker.ip_bounds(row, bound)
+        return None if ip.pins_some(threshold, prange) else ip
+    zeros = mode == MAYBE_ZERO
+    bound = attacker.lp_bounds(row)
+    if bound.interval.protects(threshold, prange, zeros):
+        ip = attacker.ip_bounds(row, bound)
+        if ip.protects(threshold, prange, zeros):
+            return ip
+    return None
+
+
+def _overlapping(groups: np.ndarray, hideable: np.ndarray, context: Context, t: int) -> np.ndarray:
+    """Hideable cells over any atom context target ``t`` counts, in whichever copy of the atoms
+    (an earlier release, or a change between releases) it is written."""
+    n = groups.shape[1] - context.n_extra  # every copy of the atoms has this many columns
+    atoms = np.zeros(n, dtype=bool)
+    atoms[np.unique(sparse.csr_matrix(context.targets)[t].indices % n)] = True
+    pub = np.flatnonzero(hideable)
+    return pub[groups[pub][:, :n][:, atoms].any(axis=1)]
+
+
+def joint_failures(
+    incidence: np.ndarray,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    structural: np.ndarray | None,
+    lines: list[G.Line] | None,
+    context: Context,
+    threshold: int,
+    protection_range: int,
+) -> list[tuple[int, Interval]]:
+    """Audit a release's hidden pattern as it stands, with what else the attacker knows: every
+    hidden cell (its number) and context target (numbered after the cells) that is not protected."""
+    groups = np.hstack([incidence, np.zeros((len(incidence), context.n_extra), dtype=incidence.dtype)])
+    if structural is not None and len(structural):
+        structural = np.hstack([structural, np.zeros((len(structural), context.n_extra), dtype=structural.dtype)])
+    policy = _Policy(lines, False, context)
+    found = _failing(
+        groups,
+        np.asarray(values, dtype=np.int64),
+        np.asarray(hidden, dtype=bool),
+        structural,
+        threshold,
+        protection_range,
+        {},
+        policy,
+    )
+    return [(g, interval) for g, _, interval in found]
