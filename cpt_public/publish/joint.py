@@ -160,7 +160,7 @@ def audit_ledger(ledger: Ledger) -> list[str]:
                 what = f"release {last.version}'s hidden cell {t}({label})"
             else:
                 what = context.labels[i - len(inc)]
-            problems.append(f"{what} could be narrowed to [{iv.lo:g}, {iv.hi:g}] by comparing the releases")
+            problems.append(f"{what} could be narrowed to [{iv.lo + 0:g}, {iv.hi + 0:g}] by comparing the releases")
     return problems
 
 

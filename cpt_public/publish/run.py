@@ -226,7 +226,23 @@ def _suppress(
     table_of = np.concatenate([[i] * len(tm.cells) for i, tm in enumerate(tms)])
     offsets = np.cumsum([0] + [len(tm.cells) for tm in tms])
     lines = [ln for t, tm, o in zip(tables, tms, offsets) for ln in tm.lines(t.dims, int(o))]
-    result = suppress(inc, values, n_totals, T, P, keys, model.structural, table_of, lines=lines, context=context)
+    labels = [
+        f"{t.spec.name}: " + ", ".join(f"{d}={v}" for d, v in row.items())
+        for t, tm in zip(tables, tms)
+        for row in tm.cells.to_dict("records")
+    ]
+    try:
+        result = suppress(
+            inc, values, n_totals, T, P, keys, model.structural, table_of, lines=lines, context=context, labels=labels
+        )
+    except ProtectionError as exc:
+        advice = (
+            " A refresh that adds or changes few people can reveal them to anyone comparing releases: publish "
+            "when more records have changed, or publish fewer tables over this population."
+            if context is not None
+            else ""
+        )
+        raise ProtectionError(f"population {pop.id!r}: {exc}.{advice}") from None
     zeros = int((result.primary & (values == 0)).sum())
     log(
         f"{pop.id}: {result.primary.sum() - zeros} small cells hidden"

@@ -208,6 +208,6 @@ def _audit(build, tables, threshold: int, prange: int, reports: dict[str, TableR
         if not res.ok:
             _, label = _cell(system, i)
             rep.failures.append(
-                f"hidden cell ({label}) can be narrowed to [{iv.lo:g}, {iv.hi:g}], "
+                f"hidden cell ({label}) can be narrowed to [{iv.lo + 0:g}, {iv.hi + 0:g}], "
                 f"narrower than the protection range {prange}"
             )

@@ -34,8 +34,7 @@ def exact(county_input, monkeypatch_module):
     ]
     spec = spec.model_copy(update={"table": tables})
     return {
-        b.spec.name: b.frame
-        for b in build_tables(load_inputs(county_input, spec), spec, seed=0, log=lambda _: None)[0]
+        b.spec.name: b.frame for b in build_tables(load_inputs(county_input, spec), spec, seed=0, log=lambda _: None)[0]
     }
 
 

@@ -41,7 +41,10 @@ def test_demo_spec_loads():
             ('birth_year = "birth_year"', 'birth_year = "birth_year"\nbirth_date = "dob"', 1),
             "people.attributes.age_group.age: .*give one of birth_year or birth_date",
         ),
-        (('file = "ems_encounters"', 'file = "ems_encounters"\ncolour = "red"', 1), "system 'ems': colour: Extra inputs"),
+        (
+            ('file = "ems_encounters"', 'file = "ems_encounters"\ncolour = "red"', 1),
+            "system 'ems': colour: Extra inputs",
+        ),
     ],
 )
 def test_spec_mistakes_name_the_key(tmp_path, change, message):
@@ -152,7 +155,9 @@ def test_one_population_is_protected_one_way(tmp_path):
     # every hidden cell ("a hidden 5 shown as 7 ± 2"), which the suppression audit cannot see.
     old = 'totals = false\nprotection = { method = "suppression" }'
     assert old in DEMO
-    with pytest.raises(SpecError, match=r"population 'people' has suppressed tables .* and noisy ones \(system_overlap\)"):
+    with pytest.raises(
+        SpecError, match=r"population 'people' has suppressed tables .* and noisy ones \(system_overlap\)"
+    ):
         spec_with(tmp_path, DEMO.replace(old, 'totals = false\nprotection = { method = "dp", epsilon = 0.5 }'))
 
 

@@ -58,6 +58,7 @@ def suppress(
     forced: np.ndarray | None = None,
     lines: list[G.Line] | None = None,
     context: Context | None = None,
+    labels: list[str] | None = None,
 ) -> Result:
     """``incidence``: stacked cells x atoms of all suppression tables of one universe; ``keys``
     name the set of units of each cell (equal keys: the same cell); ``structural``: rows of
@@ -69,7 +70,8 @@ def suppress(
     group-disclosure rule and the floors of a policy that publishes zeros (without them, zeros
     are never hidden and every hidden cell holds at least 1); ``context``: what an attacker knows
     beyond these cells (earlier releases, how counts can change between them), over further
-    unknowns, with further cells that must stay protected."""
+    unknowns, with further cells that must stay protected; ``labels``: each cell's name, for
+    messages."""
     values = np.asarray(values, dtype=np.int64)
     if keys is None:
         keys = [np.packbits(r).tobytes() for r in incidence]
@@ -127,8 +129,8 @@ def suppress(
                     candidates = _overlapping(groups, hideable, policy.context, g - len(groups))
                 if len(candidates) == 0:
                     raise ProtectionError(
-                        f"{context.labels[g - len(groups)]} could be narrowed to [{interval.lo:g}, {interval.hi:g}] "
-                        f"by comparing this release with earlier ones, and hiding more cells of this release "
+                        f"{context.labels[g - len(groups)]} could be narrowed to [{interval.lo + 0:g}, {interval.hi + 0:g}] "
+                        "by comparing this release with earlier ones, and hiding more cells of this release "
                         "cannot prevent it"
                     )
                 pick = int(candidates[np.argsort(cost[candidates], kind="stable")[0]])
@@ -139,7 +141,12 @@ def suppress(
                 pub = np.flatnonzero(hideable)
                 candidates = pub[(groups[pub].astype(np.int64) @ groups[g].astype(np.int64)) > 0]
             if len(candidates) == 0:
-                raise ProtectionError("a small cell cannot be protected: every related cell is already hidden")
+                name = f"hidden cell ({labels[first[g]]})" if labels else "a small hidden cell"
+                why = " when this release is compared with earlier ones" if context is not None else ""
+                raise ProtectionError(
+                    f"the {name} could be narrowed to [{interval.lo + 0:g}, {interval.hi + 0:g}]{why}, "
+                    "and every cell that could protect it is already hidden"
+                )
             foreign = np.array([0 if g_tables[c] & g_tables[g] else 1 for c in candidates])
             pick = int(candidates[np.lexsort((cost[candidates], foreign))[0]])
             hidden_g[pick] = True
