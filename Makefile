@@ -35,3 +35,4 @@ benchmark: install  ## performance figures, as ratios against baselines run side
 	$(BIN)/python benchmarks/audit_scale.py
 	$(BIN)/python benchmarks/feedback.py
 	$(BIN)/python benchmarks/publish.py
+	$(BIN)/python benchmarks/dp_accuracy.py

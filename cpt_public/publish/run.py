@@ -324,8 +324,14 @@ def _noise(
         sensitivity=sensitivity,
         maxUnitsPerPerson=prot.max_units_per_person,
         maxValuePerUnit=prot.max_value_per_unit if cap else None,
+        boundsBind=bool(over) or (cap is not None and _capped(con, units, cap)),
     )
     return _frame(tm, values, hidden, moe), control
+
+
+def _capped(con, units: str, cap: int) -> bool:
+    """Does any unit's value exceed the cap on a unit's value?"""
+    return bool(con.execute(f"SELECT count(*) > 0 FROM {units} WHERE w > {int(cap)}").fetchone()[0])
 
 
 def _reusable(ledger: Ledger | None, name: str, signature: dict, exact: np.ndarray):
@@ -494,6 +500,7 @@ def _package(spec: Spec, resources: list[mf.Resource], new: float, lifetime: flo
                 epsilonLifetimeSpent=round(lifetime, 12),
                 epsilonLifetimeBudget=_lifetime(spec),
                 neighbouring=NEIGHBOURING,
+                dpPostProcessing=dp.POST_PROCESSING,
                 zeroPolicy=ZERO_POLICY,
             ),
             "cpt:synthetic": r.synthetic,

@@ -64,6 +64,9 @@ class DisclosureControl(_Model):
     maxUnitsPerPerson: int | None = None
     maxValuePerUnit: int | None = None
     noiseFrom: str | None = None  # the earlier release whose noisy counts this table repeats (nothing changed)
+    # DP: the contribution bounds dropped or capped some units, so counts can sit below the true
+    # ones by more than the noise's range; the range covers the count after the bounds.
+    boundsBind: bool | None = None
 
     @model_validator(mode="after")
     def _complete(self):
@@ -125,6 +128,7 @@ class Privacy(_Model):
     epsilonLifetimeSpent: float = 0.0  # by every release from these records, this one included
     epsilonLifetimeBudget: float = 0.0
     neighbouring: str = ""  # the neighbouring-dataset definition the sensitivities assume
+    dpPostProcessing: str = ""  # how noisy tables were made whole, non-negative and additive
     zeroPolicy: str
 
 

@@ -21,7 +21,10 @@ def protection_text(table: Table, tr: Translator) -> str:
         "range": dc.protectionRange or 0,
         "epsilon": f"{dc.epsilon:g}" if dc.epsilon else "",
     }
-    return tr(METHOD_KEYS[dc.method], **values)
+    text = tr(METHOD_KEYS[dc.method], **values)
+    if dc.boundsBind:
+        text += " " + tr("dp_bounds_note", units=dc.maxUnitsPerPerson or 1)
+    return text
 
 
 def period_text(release: Release, tr: Translator) -> str:

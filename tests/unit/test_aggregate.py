@@ -16,7 +16,7 @@ def exact(county_input, monkeypatch_module):
     """The publish step's tables with protection switched off (threshold 1 hides nothing; no noise)."""
     import cpt_public.release.protect.dp as dp
 
-    monkeypatch_module.setattr(dp, "noisy", lambda values, *a, **k: np.asarray(values, dtype=np.int64))
+    monkeypatch_module.setattr(dp, "raw_noisy", lambda values, *a, **k: np.asarray(values, dtype=np.int64))
     spec = load_spec()
     spec = spec.model_copy(update={"release": spec.release.model_copy(update={"threshold": 1})})
     # no clipping either: allow every unit
