@@ -334,7 +334,7 @@ def load_spec(path: Path | str | None = None) -> Spec:
 
 
 def _named(line: str, data: dict) -> str:
-    """'table.6.protection.epsilon: …' reads as "table 'release_transitions': protection.epsilon: …"."""
+    """'table.6.protection.epsilon: …' reads as "table 'its_name': protection.epsilon: …"."""
     m = re.match(r"^(table|system|population)\.(\d+)\.(.*)$", line)
     if not m:
         return line

@@ -157,7 +157,7 @@ def test_publish_replaces_a_previous_release(tmp_path, county_input, release_cop
     old = json.loads((release_copy / "datapackage.json").read_text())["created"]
     publish(county_input, release_copy, seed=99, log=quiet)
     assert audit_release(release_copy).ok
-    assert sorted(p.name for p in release_copy.parent.iterdir()) == ["release"]
+    assert sorted(p.name for p in release_copy.parent.iterdir()) == ["release", "release.ledger"]  # no staging left
     assert json.loads((release_copy / "datapackage.json").read_text())["version"]
     del old
 
