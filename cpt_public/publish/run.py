@@ -78,6 +78,7 @@ def publish(
     if seed is not None and not spec.release.synthetic:
         raise CptError("--seed makes the noise predictable: it is only allowed for synthetic releases and tests")
     ledger = Ledger(Path(ledger_dir) if ledger_dir else ledger_for(Path(out_dir)))
+    _check_known(Path(out_dir), ledger, spec, log)
     _commit_budget(spec)
     _check_lifetime(spec, ledger, 0.0)  # before reading any record, when nothing is left to spend
     inputs = load_inputs(input_dir, spec, memory_limit)
@@ -90,6 +91,32 @@ def publish(
     _check_lifetime(spec, ledger, new)
     spec_text = Path(spec_path or DEMO_SPEC).read_text(encoding="utf-8")
     return write_release(built, spec, Path(out_dir), log, ledger=ledger, pending=pending, spec_text=spec_text)
+
+
+def _check_known(out: Path, ledger: Ledger, spec: Spec, log: Log) -> None:
+    """The release being replaced must be in the ledger: a refresh is audited against every release
+    already public, and one the ledger does not know cannot be. (A lost ledger would otherwise make
+    every refresh look like a first release.)"""
+    manifest = out / mf.MANIFEST
+    if not manifest.exists():
+        return
+    try:
+        version = json.loads(manifest.read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError):
+        version = None
+    if version and any(e.version == version for e in ledger.entries(include_retired=True)):
+        return
+    if spec.release.synthetic:
+        log(
+            f"note: the release in {out} ({version or 'unreadable'}) is not in the ledger {ledger.root}; "
+            "this synthetic release is published without comparing it"
+        )
+        return
+    raise ProtectionError(
+        f"the release in {out} ({version or 'unreadable'}) is not in the release ledger {ledger.root}, so this "
+        "publish cannot be audited against it. Restore the ledger from its backup (or pass --ledger with "
+        "its folder); if that release never was public, move it away first"
+    )
 
 
 def _lifetime(spec: Spec) -> float:

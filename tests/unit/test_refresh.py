@@ -242,3 +242,21 @@ def test_a_changed_population_is_refused_until_the_old_release_is_retired(tmp_pa
     publish(records, out, changed, seed=1, log=quiet)
     assert [e.version for e in ledger.entries()] != [entry.version]
     assert entry.version in ledger.retired()
+
+
+def test_a_release_missing_from_the_ledger_stops_a_real_refresh(tmp_path, records):
+    """A lost ledger would make every refresh look like a first release: publishing over a release
+    the ledger does not know is refused (real releases) or noted (synthetic ones)."""
+    text = small_spec(tmp_path).read_text(encoding="utf-8")
+    real = tmp_path / "real.toml"
+    real.write_text(text.replace("synthetic = true", "synthetic = false"), encoding="utf-8")
+    out = tmp_path / "published_data"
+    publish(records, out, real, log=quiet)
+    shutil.rmtree(ledger_for(out))
+    first = tree_bytes(out)
+    with pytest.raises(ProtectionError, match=r"is not in the release ledger .*Restore the ledger"):
+        publish(records, out, real, log=quiet)
+    assert tree_bytes(out) == first
+    notes = []
+    publish(records, out, small_spec(tmp_path), seed=1, log=notes.append)
+    assert any("is not in the ledger" in n for n in notes)
