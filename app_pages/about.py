@@ -34,7 +34,15 @@ st.header(tr("about_privacy"))
 st.write(tr("privacy_no_people"))
 st.write(tr("privacy_threshold", max=pv.threshold - 1))
 st.write(tr("privacy_complement", range=pv.protectionRange))
-st.write(tr("privacy_dp", budget=f"{pv.epsilonBudget:g}", spent=f"{pv.epsilonSpent:g}"))
+st.write(
+    tr(
+        "privacy_dp",
+        budget=f"{pv.epsilonBudget:g}",
+        spent=f"{pv.epsilonSpent:g}",
+        lifetime_spent=f"{pv.epsilonLifetimeSpent or pv.epsilonSpent:g}",
+        lifetime_budget=f"{pv.epsilonLifetimeBudget or pv.epsilonBudget:g}",
+    )
+)
 st.subheader(tr("all_tables"))
 # Wide, with long text: the grid scrolls within itself on a phone, where a plain table would
 # overflow into a region that keyboards cannot reach (axe: scrollable-region-focusable).
