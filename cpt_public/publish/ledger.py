@@ -117,11 +117,13 @@ class Ledger:
                     x["version"], x["created"], self.root / x["version"], x["epsilon_spent"], True
                 )
         if self.root.is_dir():  # written but never indexed: treat as published
-            for folder in sorted(self.root.iterdir()):
+            for folder in sorted(self.root.iterdir(), key=lambda f: f.stat().st_mtime):
                 if (folder / "entry.json").exists() and folder.name not in out and folder.name not in retired:
                     meta = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
                     out[folder.name] = Entry(folder.name, meta["created"], folder, meta["epsilon_spent"], False)
-        return sorted(out.values(), key=lambda e: (e.created, e.version))
+        # The index's order is the order of publishing (two publishes can share a second); entries
+        # never indexed come after, by their time.
+        return list(out.values())
 
     def retired(self) -> dict[str, str]:
         return {x["retire"]: x.get("reason", "") for x in self._lines() if "retire" in x}
