@@ -163,3 +163,16 @@ def program_outcomes(con: duckdb.DuckDBPyConnection) -> pd.Series:
             f"JOIN {f} e ON e.person_id = b.person_id AND e.{d} >= b.ws AND e.{d} < b.we GROUP BY ALL"
         )
     return _series(con, " UNION ALL ".join(parts), ["label", "outcome", "g"])
+
+
+def without_contribution_bounds(spec):
+    """The spec with every noisy table allowed every unit and any value: its exact counts are the
+    true ones (for comparing with this file's counts, and with published noisy counts)."""
+    unbounded = {"max_units_per_person": 10**6, "max_value_per_unit": 10**6}
+    tables = [
+        t.model_copy(update={"protection": t.protection.model_copy(update=unbounded)})
+        if t.protection.method.startswith("dp")
+        else t
+        for t in spec.tables
+    ]
+    return spec.model_copy(update={"table": tables})

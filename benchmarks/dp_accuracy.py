@@ -26,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks._machine import save_results  # noqa: E402
+from benchmarks.bare_groupby import without_contribution_bounds  # noqa: E402
 from cpt_public.publish import synth  # noqa: E402
 from cpt_public.publish.inputs import load_inputs  # noqa: E402
 from cpt_public.publish.run import build_tables  # noqa: E402
@@ -37,22 +38,7 @@ def tables(spec, records: Path, seed: int, post: str | None, unbounded: bool = F
     """Every noisy table's frame: published with ``post`` post-processing, or (``post=None``)
     exact, with no noise (and, ``unbounded``, no contribution bound)."""
     if unbounded:
-        spec = spec.model_copy(
-            update={
-                "table": [
-                    t.model_copy(
-                        update={
-                            "protection": t.protection.model_copy(
-                                update={"max_units_per_person": 10**6, "max_value_per_unit": 10**6}
-                            )
-                        }
-                    )
-                    if t.protection.method.startswith("dp")
-                    else t
-                    for t in spec.tables
-                ]
-            }
-        )
+        spec = without_contribution_bounds(spec)
     original_raw, original_protect = dp.raw_noisy, dp.protect_counts
     if post is None:
         dp.raw_noisy = lambda values, *a, **k: np.asarray(values, dtype=np.int64)  # no noise

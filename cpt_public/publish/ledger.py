@@ -50,9 +50,13 @@ class Entry:
     folder: Path
     epsilon_spent: float
     indexed: bool
+    _release: Release | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def release(self) -> Release:
-        return load_release(self.folder / "release")
+        """The release as published (read and verified once per entry)."""
+        if self._release is None:
+            self._release = load_release(self.folder / "release")
+        return self._release
 
     def exact_units(self, population: str) -> tuple[dict[str, list[str]], pd.DataFrame] | None:
         """The stored exact counts of a population: categories per attribute, and one row per
@@ -88,6 +92,7 @@ class Pending:
 class Ledger:
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._seen: dict[tuple[str, bool], Entry] = {}
 
     # ------------------------------------------------------------------ reading
 
@@ -122,8 +127,8 @@ class Ledger:
                     meta = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
                     out[folder.name] = Entry(folder.name, meta["created"], folder, meta["epsilon_spent"], False)
         # The index's order is the order of publishing (two publishes can share a second); entries
-        # never indexed come after, by their time.
-        return list(out.values())
+        # never indexed come after, by their time. Entries seen before are kept, with their release.
+        return [self._seen.setdefault((e.version, e.indexed), e) for e in out.values()]
 
     def retired(self) -> dict[str, str]:
         return {x["retire"]: x.get("reason", "") for x in self._lines() if "retire" in x}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks.bare_groupby import exact_tables, program_outcomes, read
+from benchmarks.bare_groupby import exact_tables, program_outcomes, read, without_contribution_bounds
 from cpt_public.publish.inputs import load_inputs
 from cpt_public.publish.run import build_tables
 from cpt_public.release.spec import TOTAL, load_spec
@@ -19,20 +19,7 @@ def exact(county_input, monkeypatch_module):
     monkeypatch_module.setattr(dp, "raw_noisy", lambda values, *a, **k: np.asarray(values, dtype=np.int64))
     spec = load_spec()
     spec = spec.model_copy(update={"release": spec.release.model_copy(update={"threshold": 1})})
-    # no clipping either: allow every unit
-    tables = [
-        t.model_copy(
-            update={
-                "protection": t.protection.model_copy(
-                    update={"max_units_per_person": 10**6, "max_value_per_unit": 10**6}
-                )
-            }
-        )
-        if t.protection.method.startswith("dp")
-        else t
-        for t in spec.tables
-    ]
-    spec = spec.model_copy(update={"table": tables})
+    spec = without_contribution_bounds(spec)  # no clipping either: allow every unit
     return {
         b.spec.name: b.frame for b in build_tables(load_inputs(county_input, spec), spec, seed=0, log=lambda _: None)[0]
     }
