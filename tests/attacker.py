@@ -75,3 +75,78 @@ def narrow(lo: float, hi: float, threshold: int, prange: int, maybe_zero: bool =
     """Would [lo, hi] disclose a small count (or a zero that may be hidden)?"""
     could_be_small = lo <= threshold - 1 and hi >= (0 if maybe_zero else 1)
     return could_be_small and hi - lo < prange
+
+
+def together(systems: dict, relations: dict) -> tuple[Knowledge, dict[str, int]]:
+    """One body of knowledge over several populations of a release (``systems``: id ->
+    ``verify.System`` with its model) — each one's published cells, floors and structural rows —
+    and, for each population whose units are people of another (``relations``: id ->
+    ``relations.Relation``), that fact, written as the tests' own lifted model: for each block of
+    the people population and each group of units that are different people, every person of a
+    people atom is one unit of a compatible atom of the group, or none (``z``). Returns the
+    knowledge and each population's offset."""
+    offsets, n = {}, 0
+    for pid, s in systems.items():
+        offsets[pid], n = n, n + s.incidence.shape[1]
+    links = []  # (variables of a link, rows): built first to know how many unknowns there are
+    for qid, rel in relations.items():
+        if qid not in systems or rel.inside not in systems:
+            continue
+        q, p = systems[qid].model, systems[rel.inside].model
+        for qb in q.blocks:
+            if not set(rel.once_per) <= set(qb.attrs):
+                continue
+            q_rows = qb.atoms.to_dict("records")
+            groups = [tuple(r[a] for a in rel.once_per) for r in q_rows]
+            for pb in p.blocks:
+                p_rows = pb.atoms.to_dict("records")
+                pairs = [
+                    (i, j)
+                    for i, qr in enumerate(q_rows)
+                    for j, pr in enumerate(p_rows)
+                    if _may_be(rel, qr, pr, {**p.attr_cats, **q.attr_cats})
+                ]
+                slack = sorted({(g, j) for g in set(groups) for j in range(len(p_rows))})
+                links.append((qid, rel.inside, qb, pb, groups, pairs, slack, n))
+                n += len(pairs) + len(slack)
+    k = Knowledge(n)
+    for pid, s in systems.items():
+        k.publish(s.incidence, s.counts, offsets[pid], floors=s.floors())
+        for row in s.structural if s.structural is not None else []:
+            k.equal(k.place(row, offsets[pid]), 0)
+    for qid, pid, qb, pb, groups, pairs, slack, at in links:
+        for i in range(qb.size):  # each unit is one person
+            row = np.zeros(n)
+            row[offsets[qid] + qb.offset + i] = -1
+            row[[at + c for c, (qi, _) in enumerate(pairs) if qi == i]] = 1
+            k.equal(row, 0)
+        for s, (g, j) in enumerate(slack):  # each person is at most one unit of a group
+            row = np.zeros(n)
+            row[offsets[pid] + pb.offset + j] = -1
+            row[at + len(pairs) + s] = 1
+            row[[at + c for c, (qi, pj) in enumerate(pairs) if pj == j and groups[qi] == g]] = 1
+            k.equal(row, 0)
+    return k, offsets
+
+
+def _may_be(rel, q: dict, p: dict, cats: dict) -> bool:
+    """Could a unit with attributes ``q`` be a person with attributes ``p``?"""
+    from cpt_public.release.terms import parse_band
+
+    for a in rel.same:
+        if a in q and a in p and q[a] != p[a]:
+            return False
+    for a, lo, hi in rel.ages:
+        if a in q and a in p:
+            unknown = cats[a][-1]
+            if (q[a] == unknown) != (p[a] == unknown):
+                return False
+            if q[a] != unknown:
+                (qlo, qhi), (plo, phi) = parse_band(q[a]), parse_band(p[a])
+                if qhi - 1 < plo + lo or qlo > phi - 1 + hi:
+                    return False
+    for cond, (a, c) in rel.implies:
+        applies = cond is None or q.get(cond[0]) == cond[1]
+        if applies and a in p and p[a] != c:
+            return False
+    return True

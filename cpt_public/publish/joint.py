@@ -32,6 +32,7 @@ from ..release.catalog import Table
 from ..release.model import UniverseModel, universe_model
 from ..release.protect.groups import floors
 from ..release.protect.suppression import CELL, CHANGE, MAYBE_ZERO, Context
+from ..release.relations import Known, Relation, world
 from ..release.vocabulary import TableVocab
 from .ledger import Ledger
 
@@ -45,11 +46,12 @@ class Earlier:
 
 
 def sparse_units(con, units: str, attrs: list[str]) -> pd.DataFrame:
-    """Units per combination of ``attrs`` that occurs (codes), for the ledger."""
+    """Units per combination of ``attrs`` that occurs (codes), for the ledger; for contacts, the sum
+    of their weights (what the tables count)."""
     from .units import q
 
     cols = ", ".join(q(a) for a in attrs)
-    frame = con.execute(f"SELECT {cols}, count(*)::BIGINT AS n FROM {units} GROUP BY ALL ORDER BY ALL").df()
+    frame = con.execute(f"SELECT {cols}, sum(w)::BIGINT AS n FROM {units} GROUP BY ALL ORDER BY ALL").df()
     return frame.astype({a: "int32" for a in attrs} | {"n": "int64"})
 
 
@@ -115,24 +117,41 @@ def _definition(t: Table):
     return t.dimensions, {d: t.categories(d) for d in t.resource.dimensions}
 
 
-def audit_ledger(ledger: Ledger) -> list[str]:
-    """The joint audit of the latest release in the ledger against every earlier one: what an
-    attacker holding all of them could pin down (empty when nothing). Needs no records: the
-    ledger keeps the exact counts."""
-    from ..release.protect.suppression import joint_failures
+@dataclasses.dataclass
+class Seen:
+    """One population of the latest release in the ledger, as an attacker holding every release
+    sees it: its suppressed cells (exact ``values``, ``hidden`` or not) and, in ``context``, the
+    earlier releases and the related populations (None when there is neither)."""
 
+    pid: str
+    incidence: np.ndarray
+    values: np.ndarray
+    hidden: np.ndarray
+    structural: np.ndarray
+    lines: list
+    labels: list[str]
+    context: Context | None
+
+
+def seen_in_ledger(ledger: Ledger) -> tuple[list[Seen], list[str]]:
+    """Every suppressed population of the latest release in the ledger, with what an attacker
+    holding all of the ledger's releases knows about it, and problems that stop the audit."""
     entries = ledger.entries()
     if len(entries) < 2:
-        return []
+        return [], []
     last = entries[-1]
     release = last.release()
-    privacy = release.package.privacy
     problems: list[str] = []
     by_population: dict[str, list[Table]] = {}
     for t in release.tables.values():
         if t.control.method == "suppression":
             by_population.setdefault(t.resource.universe_id, []).append(t)
-    for pid, tables in by_population.items():
+    # the people population first, as the publish step audits them
+    order = sorted(by_population, key=lambda pid: by_population[pid][0].resource.kind != "people")
+    known: list[Known] = []
+    out = []
+    for pid in order:
+        tables = by_population[pid]
         stored = last.exact_units(pid)
         if stored is None:
             problems.append(f"population {pid!r}: the ledger has no exact counts of release {last.version}")
@@ -142,25 +161,50 @@ def audit_ledger(ledger: Ledger) -> list[str]:
         earlier = [
             e for e in earlier_releases(ledger, pid, last.population_key(pid) or "", attrs) if e.version != last.version
         ]
-        if not earlier:
-            continue
         model, names = joint_model(tables, earlier)
         inc = np.vstack([model.tables[n].incidence for n in names])
         values = inc.astype(np.int64) @ atoms(units, cats, model)
-        hidden = np.concatenate([t.frame["suppressed"].to_numpy(dtype=bool) for t in tables])
+        counts = np.concatenate([t.frame["count"].to_numpy(dtype="float64", na_value=np.nan) for t in tables])
         offsets = np.cumsum([0] + [len(t.frame) for t in tables])
         lines = [ln for t, n, o in zip(tables, names, offsets) for ln in model.tables[n].lines(t.dimensions, int(o))]
-        context = build(model, names, earlier, units, cats, last.version)
+        own = build(model, names, earlier, units, cats, last.version) if earlier else None
+        within = tables[0].resource.within
+        relation = None if within is None else Relation.from_dict(within)
+        labels = [
+            f"release {last.version}'s hidden cell {'('.join(_cell(tables, offsets, r))})" for r in range(len(inc))
+        ]
+        context, _ = world(model, relation, own, known)
+        known.append(Known(pid, model, inc, counts, lines, labels, relation, own))
+        out.append(Seen(pid, inc, values, np.isnan(counts), model.structural, lines, labels, context))
+    return out, problems
+
+
+def audit_ledger(ledger: Ledger) -> list[str]:
+    """The joint audit of the latest release in the ledger against every earlier one, with the
+    relations between its populations: what an attacker holding all of them could pin down
+    (empty when nothing). Needs no records: the ledger keeps the exact counts."""
+    from ..release.protect.suppression import joint_failures
+
+    seen, problems = seen_in_ledger(ledger)
+    if not seen:
+        return problems
+    privacy = ledger.entries()[-1].release().package.privacy
+    for s in seen:
+        if s.context is None:
+            continue  # audited alone when it was published, and by `audit`
         found = joint_failures(
-            inc, values, hidden, model.structural, lines, context, privacy.threshold, privacy.protectionRange
+            s.incidence,
+            s.values,
+            s.hidden,
+            s.structural,
+            s.lines,
+            s.context,
+            privacy.threshold,
+            privacy.protectionRange,
         )
         for i, iv in found:
-            if i < len(inc):
-                t, label = _cell(tables, offsets, i)
-                what = f"release {last.version}'s hidden cell {t}({label})"
-            else:
-                what = context.labels[i - len(inc)]
-            problems.append(f"{what} could be narrowed to [{iv.lo + 0:g}, {iv.hi + 0:g}] by comparing the releases")
+            what = s.labels[i] if i < len(s.incidence) else s.context.labels[i - len(s.incidence)]
+            problems.append(f"{what} could be narrowed to [{iv.lo + 0:g}, {iv.hi + 0:g}] {s.context.why}")
     return problems
 
 
@@ -279,6 +323,10 @@ def build(
         targets=stack(targets),
         target_mode=np.array(modes, dtype=int),
         labels=labels,
+        # every further unknown is a copy of one atom (an earlier release's, an arrival, a departure)
+        reach=sparse.csr_matrix(
+            (np.ones(width - n, dtype=bool), (np.arange(width - n), np.arange(width - n) % n)), shape=(width - n, n)
+        ),
     )
 
 

@@ -31,6 +31,7 @@ from ..release import manifest as mf
 from ..release.model import UniverseModel, universe_model
 from ..release.protect import dp
 from ..release.protect.suppression import suppress
+from ..release.relations import Known, Relation, relation_for, world
 from ..release.spec import DEMO_SPEC, Spec, TableSpec, load_spec
 from ..release.vocabulary import PARAMETERS, Population, TableVocab, vocabulary
 from . import joint
@@ -58,6 +59,7 @@ class Built:
     vocab: TableVocab
     frame: pd.DataFrame
     control: mf.DisclosureControl
+    relation: Relation | None = None  # how its units are people of the people population
 
     @property
     def spec(self) -> TableSpec:
@@ -176,8 +178,11 @@ def build_tables(
     out: dict[str, Built] = {}
     pending = Pending()
     by_population: dict[str, list[TableVocab]] = {}
-    for tv in vocab.values():
+    # the people population first: other populations' units are its people (``relations``)
+    for tv in sorted(vocab.values(), key=lambda tv: tv.population.kind != "people"):
         by_population.setdefault(tv.population.id, []).append(tv)
+    inside = next((ts[0].population for ts in by_population.values() if ts[0].population.kind == "people"), None)
+    known: list[Known] = []  # populations already suppressed, as an attacker sees them
     if spec.custom:
         U.create_file_views(inputs)
         inputs.con.execute("SET enable_external_access = false")  # a custom query sees the records, nothing else
@@ -186,6 +191,7 @@ def build_tables(
         attr_cats = {a: c for tv in tables for a, c in tv.attributes.items()}
         model = universe_model(attr_cats, {tv.spec.name: (tv.dims, tv.categories()) for tv in tables})
         sup = [tv for tv in tables if tv.spec.protection.method == "suppression"]
+        relation = None if inside is None else relation_for(spec, pop, tables[0].spec, inside)
         # A population with suppressed tables keeps, in the ledger, its units per combination of
         # every attribute it offers: what the next release's joint audit starts from.
         unit_attrs = list(pop.attrs) if sup else list(attr_cats)
@@ -193,11 +199,15 @@ def build_tables(
         sql = U.build_units(inputs, pop, unit_attrs, tables[0].spec)
         inputs.con.execute(f"CREATE OR REPLACE TEMP TABLE {units} AS {sql}")
         if sup:
-            for tv, frame in _suppress_population(inputs.con, units, model, pop, sup, T, P, log, ledger, pending):
+            frames, mine = _suppress_population(
+                inputs.con, units, model, pop, sup, T, P, log, ledger, pending, relation, known
+            )
+            known.append(mine)
+            for tv, frame in frames:
                 control = mf.DisclosureControl(
                     method="suppression", threshold=T, protectionRange=P, epsilon=None, mechanism=None, moeLevel=None
                 )
-                out[tv.spec.name] = Built(tv, frame, control)
+                out[tv.spec.name] = Built(tv, frame, control, relation)
         noisy = [tv for tv in tables if tv.spec.protection.method.startswith("dp")]
         # units per person, counted once for the population (a population of people has one each)
         per = U.per_person(inputs.con, units) if noisy and not pop.one_per_person else None
@@ -205,23 +215,56 @@ def build_tables(
             frame, control = _noise(
                 inputs.con, units, per, model, pop, tv, salt, noise_state, T, P, log, ledger, pending
             )
-            out[tv.spec.name] = Built(tv, frame, control)
+            out[tv.spec.name] = Built(tv, frame, control, relation)
         inputs.con.execute(f"DROP TABLE {units}" + (f"; DROP TABLE {per}" if per else ""))
     return [out[t.name] for t in spec.tables], pending
 
 
-def _suppress_population(con, units, model, pop, sup, T, P, log, ledger: Ledger | None, pending: Pending):
+def _suppress_population(
+    con, units, model, pop, sup, T, P, log, ledger: Ledger | None, pending: Pending, relation, known: list[Known]
+):
+    """The suppressed tables of one population, audited with every earlier release still public
+    (``ledger``) and every related population already published (``known``); returns the
+    tables and the population as the next related one's audit sees it."""
     key = repr(pop.key)
     cats = {a: list(c) for a, c in pop.attrs.items()}
     counts = joint.sparse_units(con, units, list(pop.attrs))
     pending.units[pop.id] = (key, cats, counts)
     earlier = joint.earlier_releases(ledger, pop.id, key, pop.attrs) if ledger else []
-    if not earlier:
-        return _suppress(model, pop, sup, U.atom_counts(con, units, model, pop.weighted), T, P, log)
-    both, names = joint.joint_model(sup, earlier)
-    context = joint.build(both, names, earlier, counts, cats)
-    log(f"{pop.id}: audited together with {len(earlier)} earlier release(s) still public")
-    return _suppress(both, pop, sup, joint.atoms(counts, cats, both), T, P, log, names, context)
+    names, own = None, None
+    if earlier:
+        model, names = joint.joint_model(sup, earlier)
+        own = joint.build(model, names, earlier, counts, cats)
+        log(f"{pop.id}: audited together with {len(earlier)} earlier release(s) still public")
+    context, notes = world(model, relation, own, known)
+    for note in notes:
+        log(f"{pop.id}: {note}")
+    if context is not own:
+        log(f"{pop.id}: audited together with the tables of {relation.inside!r}, whose people its units are")
+    exact = joint.atoms(counts, cats, model) if earlier else U.atom_counts(con, units, model, pop.weighted)
+    frames = list(_suppress(model, pop, sup, exact, T, P, log, names, context, refresh=own is not None))
+    tms = [model.tables[n] for n in (names or [t.spec.name for t in sup])]
+    offsets = np.cumsum([0] + [len(tm.cells) for tm in tms])
+    mine = Known(
+        pop.id,
+        model,
+        np.vstack([tm.incidence for tm in tms]),
+        np.concatenate([f["count"].to_numpy(dtype="float64", na_value=np.nan) for _, f in frames]),
+        [ln for t, tm, o in zip(sup, tms, offsets) for ln in tm.lines(t.dims, int(o))],
+        [f"the hidden cell ({name})" for name in _cell_names(sup, tms)],
+        relation,
+        own,
+    )
+    return frames, mine
+
+
+def _cell_names(tables: list[TableVocab], tms) -> list[str]:
+    """Each cell of the stacked tables, as messages name it: ``table: dimension=category, …``."""
+    return [
+        f"{t.spec.name}: " + ", ".join(f"{d}={v}" for d, v in row.items())
+        for t, tm in zip(tables, tms)
+        for row in tm.cells.to_dict("records")
+    ]
 
 
 def _frame(tm, counts: np.ndarray, hidden: np.ndarray, moe: np.ndarray | None = None) -> pd.DataFrame:
@@ -244,6 +287,7 @@ def _suppress(
     log: Log,
     names: list[str] | None = None,
     context=None,
+    refresh: bool = False,
 ):
     tms = [model.tables[n] for n in (names or [t.spec.name for t in tables])]
     inc = np.vstack([tm.incidence for tm in tms])
@@ -253,11 +297,7 @@ def _suppress(
     table_of = np.concatenate([[i] * len(tm.cells) for i, tm in enumerate(tms)])
     offsets = np.cumsum([0] + [len(tm.cells) for tm in tms])
     lines = [ln for t, tm, o in zip(tables, tms, offsets) for ln in tm.lines(t.dims, int(o))]
-    labels = [
-        f"{t.spec.name}: " + ", ".join(f"{d}={v}" for d, v in row.items())
-        for t, tm in zip(tables, tms)
-        for row in tm.cells.to_dict("records")
-    ]
+    labels = _cell_names(tables, tms)
     try:
         result = suppress(
             inc, values, n_totals, T, P, keys, model.structural, table_of, lines=lines, context=context, labels=labels
@@ -266,7 +306,7 @@ def _suppress(
         advice = (
             " A refresh that adds or changes few people can reveal them to anyone comparing releases: publish "
             "when more records have changed, or publish fewer tables over this population."
-            if context is not None
+            if refresh
             else ""
         )
         raise ProtectionError(f"population {pop.id!r}: {exc}.{advice}") from None
@@ -498,6 +538,7 @@ def _write_table(b: Built, spec: Spec, stage: Path) -> mf.Resource:
             "cpt:attributes": {a: list(c) for a, c in b.vocab.attributes.items()},
             "cpt:disclosureControl": b.control,
             "cpt:unitCosts": costs,
+            "cpt:within": None if b.relation is None else b.relation.to_dict(),
         },
     )
 

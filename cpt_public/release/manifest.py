@@ -106,6 +106,8 @@ class Resource(_Model):
     attributes: dict[str, list[str]] = Field(alias="cpt:attributes")
     disclosure_control: DisclosureControl = Field(alias="cpt:disclosureControl")
     unit_costs: dict[str, UnitCost] | None = Field(default=None, alias="cpt:unitCosts")
+    # how the population's units are people of the release's people population (``relations``)
+    within: dict[str, Any] | None = Field(default=None, alias="cpt:within")
 
 
 class License(_Model):

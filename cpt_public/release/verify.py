@@ -4,7 +4,8 @@ Loads it through the catalog (hashes, schemas, invariants), then rebuilds, from 
 alone, what an attacker knows — every published cell of every suppression table over a
 population, and each 'dp+suppression' table over its noisy interior cells, with what the zero
 policy implies about hidden cells (``protect.groups``) — and bounds every hidden cell by LP and
-integer programming.
+integer programming. Populations whose units are people of the people population (the
+manifest's ``cpt:within``) are audited again with it (``relations``).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import numpy as np
 
 from ..errors import ReleaseError
 from .catalog import Release, load_release
-from .model import universe_model
+from .model import UniverseModel, universe_model
 from .protect.audit import Attacker, CellAudit, audit_hidden
 from .protect.groups import Line, disclosing_zeros, floors
+from .protect.suppression import joint_failures
+from .relations import Known, Relation, world
 
 
 @dataclasses.dataclass
@@ -86,7 +89,55 @@ def audit_loaded(release: Release) -> Report:
         _audit(
             lambda tables=tables: published_system(tables), tables, privacy.threshold, privacy.protectionRange, reports
         )
+    _audit_related(by_universe, privacy.threshold, privacy.protectionRange, reports)
     return Report(list(reports.values()))
+
+
+def _audit_related(by_universe: dict[str, list], threshold: int, prange: int, reports: dict[str, TableReport]) -> None:
+    """Each population whose units are people of the people population (``relations``), audited
+    with that population and every other one related to it: what the attacker learns from
+    reading them together."""
+    relation_of = {}
+    for pid, tables in by_universe.items():
+        within = tables[0].resource.within
+        if within is not None:
+            relation_of[pid] = Relation.from_dict(within)
+    systems: dict[str, System] = {}
+    for pid, tables in by_universe.items():
+        try:
+            systems[pid] = published_system(tables)
+        except ReleaseError:
+            continue  # reported by the population's own audit
+    for pid, rel in relation_of.items():
+        if pid not in systems or rel.inside not in systems:
+            continue
+        others = [
+            systems[o].known(o, relation_of.get(o))
+            for o in systems
+            if o != pid and (o == rel.inside or (o in relation_of and relation_of[o].inside == rel.inside))
+        ]
+        system = systems[pid]
+        context, _ = world(system.model, rel, None, others)
+        found = joint_failures(
+            system.incidence,
+            np.nan_to_num(system.counts, nan=0),
+            ~system.shown,
+            system.structural,
+            system.lines,
+            context,
+            threshold,
+            prange,
+        )
+        for i, iv in found:
+            if i < len(system.incidence):
+                t, label = _cell(system, i)
+                what = f"hidden cell ({label})"
+            else:
+                t, what = system.tables[0], context.labels[i - len(system.incidence)]
+            reports[t.name].failures.append(
+                f"{what} can be narrowed to [{iv.lo + 0:g}, {iv.hi + 0:g}] when read together with "
+                f"the tables of population {rel.inside!r}, whose people its units are"
+            )
 
 
 @dataclasses.dataclass
@@ -101,6 +152,7 @@ class System:
     owner: np.ndarray  # each row's table (index into ``tables``)
     structural: np.ndarray | None
     lines: list[Line] | None
+    model: UniverseModel | None = None
 
     @property
     def shown(self) -> np.ndarray:
@@ -117,6 +169,14 @@ class System:
 
     def rows(self, i: int) -> np.ndarray:
         return self.incidence[self.owner == i]
+
+    def known(self, pid: str, relation: Relation | None) -> Known:
+        """This population as another one's audit sees it (``relations.world``)."""
+        labels = []
+        for i in range(len(self.counts)):
+            t, label = _cell(self, i)
+            labels.append(f"the hidden cell in {t.name} ({label})")
+        return Known(pid, self.model, self.incidence, self.counts, self.lines, labels, relation)
 
 
 def published_system(tables) -> System:
@@ -142,6 +202,7 @@ def published_system(tables) -> System:
         np.concatenate([[i] * len(t.frame) for i, t in enumerate(tables)]),
         model.structural,
         [ln for t, tm, o in zip(tables, tms, offsets) for ln in tm.lines(t.dimensions, int(o))],
+        model,
     )
 
 

@@ -130,8 +130,7 @@ def suppress(
                 if len(candidates) == 0:
                     raise ProtectionError(
                         f"{context.labels[g - len(groups)]} could be narrowed to [{interval.lo + 0:g}, {interval.hi + 0:g}] "
-                        "by comparing this release with earlier ones, and hiding more cells of this release "
-                        "cannot prevent it"
+                        f"{context.why}, and hiding more cells of this release cannot prevent it"
                     )
                 pick = int(candidates[np.argsort(cost[candidates], kind="stable")[0]])
                 hidden_g[pick] = True
@@ -142,7 +141,7 @@ def suppress(
                 candidates = pub[(groups[pub].astype(np.int64) @ groups[g].astype(np.int64)) > 0]
             if len(candidates) == 0:
                 name = f"hidden cell ({labels[first[g]]})" if labels else "a small hidden cell"
-                why = " when this release is compared with earlier ones" if context is not None else ""
+                why = f" {context.why}" if context is not None else ""
                 raise ProtectionError(
                     f"the {name} could be narrowed to [{interval.lo + 0:g}, {interval.hi + 0:g}]{why}, "
                     "and every cell that could protect it is already hidden"
@@ -179,7 +178,9 @@ class Context:
     ``le``: at most) over all unknowns, and ``targets`` — sums of unknowns that must stay
     protected (``target_mode``: ``CELL``, ``MAYBE_ZERO`` — a hidden cell that may be a zero — or
     ``CHANGE`` — a count of units that changed between releases, disclosive only when the
-    attacker is sure it holds a few: ``Interval.pins_some``), named by ``labels`` in messages."""
+    attacker is sure it holds a few: ``Interval.pins_some``), named by ``labels`` in messages.
+    ``reach`` (extra unknowns x the cells' unknowns): which of the cells' atoms each further
+    unknown counts or bounds, to find cells that could protect a target written over them."""
 
     n_extra: int
     eq_a: np.ndarray
@@ -191,6 +192,8 @@ class Context:
     targets: np.ndarray
     target_mode: np.ndarray
     labels: list[str]
+    reach: sparse.csr_matrix | None = None
+    why: str = "when this release is compared with earlier ones"  # how the attacker learns it, in messages
 
 
 @dataclasses.dataclass
@@ -309,11 +312,17 @@ def _judge(attacker: Attacker, row, mode: int, threshold: int, prange: int) -> I
 
 
 def _overlapping(groups: np.ndarray, hideable: np.ndarray, context: Context, t: int) -> np.ndarray:
-    """Hideable cells over any atom context target ``t`` counts, in whichever copy of the atoms
-    (an earlier release, or a change between releases) it is written."""
-    n = groups.shape[1] - context.n_extra  # every copy of the atoms has this many columns
+    """Hideable cells over any atom context target ``t`` counts or bounds, in whichever copy of the
+    atoms (an earlier release, a change between releases, a related population) it is written."""
+    n = groups.shape[1] - context.n_extra
+    cols = sparse.csr_matrix(context.targets)[t].indices
     atoms = np.zeros(n, dtype=bool)
-    atoms[np.unique(sparse.csr_matrix(context.targets)[t].indices % n)] = True
+    atoms[cols[cols < n]] = True
+    extra = cols[cols >= n] - n
+    if context.reach is not None:
+        atoms[np.unique(context.reach[extra].indices)] = True
+    else:  # copies of the atoms, n columns each
+        atoms[np.unique(extra % n)] = True
     pub = np.flatnonzero(hideable)
     return pub[groups[pub][:, :n][:, atoms].any(axis=1)]
 
@@ -330,10 +339,7 @@ def joint_failures(
 ) -> list[tuple[int, Interval]]:
     """Audit a release's hidden pattern as it stands, with what else the attacker knows: every
     hidden cell (its number) and context target (numbered after the cells) that is not protected."""
-    groups = np.hstack([incidence, np.zeros((len(incidence), context.n_extra), dtype=incidence.dtype)])
-    if structural is not None and len(structural):
-        structural = np.hstack([structural, np.zeros((len(structural), context.n_extra), dtype=structural.dtype)])
-    policy = _Policy(lines, False, context)
+    groups, structural, policy = _joint(incidence, structural, lines, context)
     found = _failing(
         groups,
         np.asarray(values, dtype=np.int64),
@@ -345,3 +351,39 @@ def joint_failures(
         policy,
     )
     return [(g, interval) for g, _, interval in found]
+
+
+def joint_intervals(
+    incidence: np.ndarray,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    structural: np.ndarray | None,
+    lines: list[G.Line] | None,
+    context: Context | None,
+) -> list[tuple[int, Interval, int]]:
+    """Every hidden cell's and context target's whole-number interval (cells by number, targets
+    numbered after them), with how it is judged (``CELL``, ``MAYBE_ZERO``, ``CHANGE``): what
+    the attacker can do, for measuring rather than for passing or failing."""
+    groups, structural, policy = _joint(incidence, structural, lines, context)
+    hidden = np.asarray(hidden, dtype=bool)
+    attacker = policy.attacker(groups, np.asarray(values, dtype=np.int64), hidden, structural)
+    floor = policy.floors(hidden)
+    todo = [(int(g), groups[g], MAYBE_ZERO if floor[g] == 0 else CELL) for g in np.flatnonzero(hidden)]
+    if context is not None:
+        rows = sparse.csr_matrix(context.targets)
+        todo += [
+            (len(groups) + t, rows[t].toarray().ravel(), int(context.target_mode[t])) for t in range(rows.shape[0])
+        ]
+    out = []
+    for g, row, mode in todo:
+        bound = attacker.lp_bounds(row)
+        out.append((g, attacker.ip_bounds(row, bound), mode))
+    return out
+
+
+def _joint(incidence, structural, lines, context: Context | None):
+    extra = 0 if context is None else context.n_extra
+    groups = np.hstack([incidence, np.zeros((len(incidence), extra), dtype=incidence.dtype)])
+    if structural is not None and len(structural):
+        structural = np.hstack([structural, np.zeros((len(structural), extra), dtype=structural.dtype)])
+    return groups, structural, _Policy(lines, False, context)
