@@ -28,7 +28,7 @@ demo-release: install  ## rebuild published_data/ from synthetic records (determ
 	$(BIN)/python -m cpt_public synth --out build/demo-input --people $(DEMO_PEOPLE) --seed $(DEMO_SEED)
 	$(BIN)/python -m cpt_public publish --input build/demo-input --out published_data --seed $(DEMO_SEED)
 
-benchmark: install  ## performance figures, as ratios against baselines run side by side (about 30 minutes)
+benchmark: install  ## performance figures, as ratios against baselines run side by side (about 45 minutes)
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/phone.py
 	$(BIN)/python benchmarks/visitors.py
@@ -36,3 +36,5 @@ benchmark: install  ## performance figures, as ratios against baselines run side
 	$(BIN)/python benchmarks/feedback.py
 	$(BIN)/python benchmarks/publish.py
 	$(BIN)/python benchmarks/dp_accuracy.py
+	$(BIN)/python benchmarks/disclosure.py
+	$(BIN)/python benchmarks/disclosure.py --publish-without-relations

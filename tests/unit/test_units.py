@@ -26,3 +26,15 @@ def test_each_person_keeps_at_most_the_bound_and_no_one_under_it_loses_a_unit():
 def test_which_units_are_kept_follows_the_salt_and_only_the_salt():
     assert kept(salt=1) == kept(salt=1)
     assert kept(salt=1) != kept(salt=2)
+
+
+def test_the_ledger_keeps_what_the_tables_count_contacts_by_their_weight():
+    """A suppressed table of contacts counts weights; the ledger's exact counts, from which the
+    next refresh is audited, must add up to the same (they once counted units)."""
+    from cpt_public.publish.joint import sparse_units
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE u (person INTEGER, w BIGINT, system USMALLINT)")
+    con.executemany("INSERT INTO u VALUES (?, ?, ?)", [(0, 5, 0), (1, 2, 0), (1, 7, 1)])
+    frame = sparse_units(con, "u", ["system"])
+    assert frame.to_dict("records") == [{"system": 0, "n": 7}, {"system": 1, "n": 7}]
