@@ -4,7 +4,8 @@ The attacker knows every published cell of every table over the same universe, t
 counts are non-negative whole numbers, how cells are built from atoms, and what the release's
 zero policy implies: zeros are published, so a hidden cell holds at least 1 unless the policy
 could have hidden a zero there (``groups.floors``). Further facts enter as inequalities
-and equations: across releases, a change is at most the records added (``publish.joint``).
+and equations: across releases, how many units arrived and left (``publish.joint``); between
+populations, that one's units are people of another (``relations``).
 For each hidden cell we compute the tightest bounds [lo, hi] by linear programming (HiGHS
 through ``highspy``, one model re-solved per objective) and confirm them by integer programming
 (SciPy's ``milp``, also HiGHS). A hidden cell is *protected* when it cannot hold a small count (its interval misses 1..threshold-1) or its interval is at least
