@@ -79,10 +79,6 @@ class Relation:
             tuple((pair(r.get("if")), pair(r["then"])) for r in d.get("implies", ())),
         )
 
-    def attributes(self) -> set[str]:
-        """The people population's attributes this relation says something about."""
-        return {*self.same, *(a for a, _, _ in self.ages), *(t[0] for _, t in self.implies)}
-
 
 # ----------------------------------------------------------------------------- from a spec
 
