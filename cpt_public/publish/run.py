@@ -239,7 +239,7 @@ def _suppress_population(
     context, notes = world(model, relation, own, known)
     for note in notes:
         log(f"{pop.id}: {note}")
-    if context is not own:
+    if relation is not None and any(k.pid == relation.inside for k in known):
         log(f"{pop.id}: audited together with the tables of {relation.inside!r}, whose people its units are")
     exact = joint.atoms(counts, cats, model) if earlier else U.atom_counts(con, units, model, pop.weighted)
     frames = list(_suppress(model, pop, sup, exact, T, P, log, names, context, refresh=own is not None))
