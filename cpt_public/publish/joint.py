@@ -323,8 +323,6 @@ def build(
         targets=stack(targets),
         target_mode=np.array(modes, dtype=int),
         labels=labels,
-        copies={e.version: x_at[i] for i, e in enumerate(earlier)},
-        earlier=bool(earlier),
         # every further unknown is a copy of one atom (an earlier release's, an arrival, a departure)
         reach=sparse.csr_matrix(
             (np.ones(width - n, dtype=bool), (np.arange(width - n), np.arange(width - n) % n)), shape=(width - n, n)

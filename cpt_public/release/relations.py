@@ -184,7 +184,6 @@ class _Builder:
         self.reach: dict[int, np.ndarray] = {}  # extra column -> atoms of the new population it counts
         self.notes: list[str] = []
         self.why = "when this release's tables of related populations are read together"
-        self.earlier = False
 
     def columns(self, k: int) -> int:
         at, self.width = self.width, self.width + k
@@ -240,7 +239,6 @@ class _Builder:
             labels=[label for _, _, label in self.targets],
             reach=reach.tocsr(),
             why=self.why,
-            earlier=self.earlier,
         )
 
 
@@ -258,12 +256,9 @@ def world(
     b = _Builder(model.n_vars)
     if own is not None or any(k.context is not None for k in known):
         b.why = "when this release's tables of related populations, and earlier releases, are read together"
-        b.earlier = True
-    copies: dict[str, dict[str, int]] = {}  # population -> earlier version -> its copy's first column
     if own is not None:
         at = b.columns(own.n_extra)
         b.embed(own, model.n_vars, 0, at)
-        copies[""] = {v: at + c - model.n_vars for v, c in own.copies.items()}
         if own.reach is not None:
             for i, row in enumerate(own.reach.tolil().rows):
                 b.reach[at + i] = np.asarray(row, dtype=int)
@@ -273,20 +268,10 @@ def world(
         x_at[k.pid] = at = b.columns(k.model.n_vars)
         _published(b, k, at)
         if k.context is not None:
-            extra_at = b.columns(k.context.n_extra)
-            b.embed(k.context, k.model.n_vars, at, extra_at)
-            copies[k.pid] = {v: extra_at + c - k.model.n_vars for v, c in k.context.copies.items()}
-    links = [(model, relation, 0, True, "")] + [(k.model, k.relation, x_at[k.pid], False, k.pid) for k in others[1:]]
-    # Each earlier release still public, as the ledger keeps it: its populations were related in
-    # the same way (ages aside: the period, and with it how much older an age at an event may
-    # be, may have moved, so an earlier release links no ages).
-    earlier_of_people = copies.get(people.pid, {})
-    for q_model, rel, q_at, new, key in links:
+            b.embed(k.context, k.model.n_vars, at, b.columns(k.context.n_extra))
+    links = [(model, relation, 0, True)] + [(k.model, k.relation, x_at[k.pid], False) for k in others[1:]]
+    for q_model, rel, q_at, new in links:
         _flows(b, rel, q_model, q_at, people.model, x_at[people.pid], new)
-        for version, q_copy in copies.get(key, {}).items():
-            if version in earlier_of_people:
-                aged = dataclasses.replace(rel, ages=())
-                _flows(b, aged, q_model, q_copy, people.model, earlier_of_people[version], new)
     return b.context(), b.notes
 
 

@@ -5,8 +5,6 @@ lifted model written apart) checks it."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -220,31 +218,3 @@ def test_shipped_and_example_releases_give_nothing_away_to_an_attacker_holding_r
         assert _own_attack(release) == [], name
         checked += len(within)
     assert checked >= 3  # the demo's bookings, the coalition's EMS runs, the reentry and HMIS transitions
-
-
-def test_each_earlier_release_still_public_is_related_the_same_way(tmp_path):
-    """In a refresh, the earlier release's copy of the booked population is linked to the earlier
-    release's copy of the people tables too (ages aside), not only this release's."""
-    from scipy import sparse
-
-    from cpt_public.release.protect.suppression import Context
-
-    spec, (ptv, pmodel, px), (btv, bmodel, bx, rel) = _crafted(tmp_path)
-    ptm = pmodel.tables[ptv.spec.name]
-
-    def one_copy(n: int) -> Context:  # what joint.build gives for one earlier release, rows aside
-        empty = sparse.csr_matrix((0, 2 * n))
-        return Context(
-            n, empty, np.zeros(0), empty, np.zeros(0), empty, np.zeros(0), empty, np.zeros(0, int), [], copies={"v1": n}
-        )
-
-    counts = (ptm.incidence.astype(np.int64) @ px).astype(float)
-    people = Known(
-        "people", pmodel, ptm.incidence, counts, ptm.lines(ptv.dims), [""] * len(counts), None, one_copy(pmodel.n_vars)
-    )
-    linked, _ = world(bmodel, rel, one_copy(bmodel.n_vars), [people])
-    alone, _ = world(bmodel, rel, None, [dataclasses.replace(people, context=None)])
-    nb = bmodel.n_vars
-    touched = np.unique(linked.eq_a.indices)
-    assert ((touched >= nb) & (touched < 2 * nb)).any()  # the earlier copy of the booked units is someone
-    assert linked.le_a.shape[0] == 2 * alone.le_a.shape[0]  # and no people atom gives more than it has, in both

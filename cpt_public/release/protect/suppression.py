@@ -102,7 +102,6 @@ def suppress(
     if forced is not None:
         np.logical_or.at(primary_g, inverse, np.asarray(forced, dtype=bool))
     hidden_g = primary_g.copy()
-    known_zero = np.zeros(len(first), dtype=bool)  # zeros the context already gives away
     passed: dict[int, tuple[Interval, bool]] = {}
     rounds = 0
     while True:
@@ -110,23 +109,13 @@ def suppress(
         if rounds > MAX_ROUNDS:
             raise ProtectionError("complementary suppression did not converge")
         if g_lines is not None and not hide_zeros:
-            # zeros that would reveal a hidden group's attribute are hidden like small cells —
-            # unless an earlier release already gives it away (hidden now, it would be pinned
-            # to [0, 0] whatever else is hidden: the publish could only be refused)
-            unsafe = G.disclosing_zeros(g_lines, g_value, hidden_g, groups) & ~known_zero
-            if context is not None and context.earlier:
-                for g in np.flatnonzero(unsafe & ~hidden_g):
-                    if _known_zero(policy, groups, g_value, hidden_g, structural, g):
-                        known_zero[g], unsafe[g] = True, False
+            # zeros that would reveal a hidden group's attribute are hidden like small cells
+            unsafe = G.disclosing_zeros(g_lines, g_value, hidden_g, groups)
             primary_g |= unsafe
             hidden_g |= unsafe
         failing = _failing(groups, g_value, hidden_g, structural, threshold, protection_range, passed, policy)
         if not failing:
-            if (
-                g_lines is not None
-                and not hide_zeros
-                and (G.disclosing_zeros(g_lines, g_value, hidden_g, groups) & ~known_zero).any()
-            ):
+            if g_lines is not None and not hide_zeros and G.disclosing_zeros(g_lines, g_value, hidden_g, groups).any():
                 continue
             break
         added: set[int] = set()
@@ -138,8 +127,6 @@ def suppress(
             if g >= len(groups):  # a cell of the context: only this release's cells can help
                 if len(candidates) == 0:  # no binding cell of ours: any published cell on the same atoms
                     candidates = _overlapping(groups, hideable, policy.context, g - len(groups))
-                if len(candidates) == 0:  # or, through what else the attacker knows, any at all
-                    candidates = np.flatnonzero(hideable)
                 if len(candidates) == 0:
                     raise ProtectionError(
                         f"{context.labels[g - len(groups)]} could be narrowed to [{interval.lo + 0:g}, {interval.hi + 0:g}] "
@@ -152,11 +139,6 @@ def suppress(
             if len(candidates) == 0:  # no binding constraint: any published cell sharing atoms
                 pub = np.flatnonzero(hideable)
                 candidates = pub[(groups[pub].astype(np.int64) @ groups[g].astype(np.int64)) > 0]
-            if len(candidates) == 0 and context is not None:
-                # what else the attacker knows (related populations, earlier releases) can tie it
-                # to cells that share no atom with it: any published cell may help (pruning
-                # publishes again those that do not)
-                candidates = np.flatnonzero(hideable)
             if len(candidates) == 0:
                 name = f"hidden cell ({labels[first[g]]})" if labels else "a small hidden cell"
                 why = f" {context.why}" if context is not None else ""
@@ -212,9 +194,6 @@ class Context:
     labels: list[str]
     reach: sparse.csr_matrix | None = None
     why: str = "when this release is compared with earlier ones"  # how the attacker learns it, in messages
-    # the first column of each earlier release's copy of the cells' atoms, by version
-    copies: dict[str, int] = dataclasses.field(default_factory=dict)
-    earlier: bool = False  # the attacker holds earlier releases
 
 
 @dataclasses.dataclass
@@ -246,17 +225,6 @@ class _Policy:
         changed = np.flatnonzero((a.lower[: len(groups)] != lower) | (a.upper[: len(groups)] != upper))
         a.set_bounds(changed, lower[changed], upper[changed])
         return a
-
-
-def _known_zero(policy: _Policy, groups, g_value, hidden_g, structural, g: int) -> bool:
-    """Would the attacker know zero cell ``g`` is 0 even if it were hidden (from an earlier
-    release that published it, and how little changed since)? Then publishing it tells nothing."""
-    trial = hidden_g.copy()
-    trial[g] = True
-    attacker = policy.attacker(groups, g_value, trial, structural)
-    hi = attacker.lp_bounds(groups[g]).interval.hi  # the LP's maximum bounds the integer one
-    policy.attacker(groups, g_value, hidden_g, structural)  # back to the pattern as it stands
-    return hi < 0.5
 
 
 def _failing(
