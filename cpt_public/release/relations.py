@@ -1,9 +1,9 @@
 """Relations between populations, and what they tell an attacker.
 
-Several populations of one release count the same people. Everyone counted among those booked
-in the last year is also someone who used the jail in the period; a person released from jail
-who visited an emergency department within 30 days is someone who used an emergency department
-in the period; each person counted in a month's jail users is one of the period's jail users.
+Several populations of one release count the same people. Everyone with an event of a system in
+the last year is also someone who used that system in the period; a person who left a system
+and then had an event of another within 30 days used both in the period; each person counted
+among a month's users of a system is one of the period's users of it.
 An attacker holding every table knows this, so the audit must too: a published frequent-use
 table may narrow a hidden cell of the people tables, or the other way round.
 

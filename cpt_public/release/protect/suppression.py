@@ -248,11 +248,7 @@ def _failing(
     hidden; one stands if the points that reached its bounds are still feasible."""
     floor = policy.floors(hidden_g)
     attacker = policy.attacker(groups, g_value, hidden_g, structural)
-    todo = [(int(g), groups[g], MAYBE_ZERO if floor[g] == 0 else CELL) for g in np.flatnonzero(hidden_g)]
-    if policy.context is not None:
-        c = policy.context
-        rows = sparse.csr_matrix(c.targets)
-        todo += [(len(groups) + t, rows[t].toarray().ravel(), int(c.target_mode[t])) for t in range(rows.shape[0])]
+    todo = _targets(groups, hidden_g, floor, policy.context)
     failing = []
     for g, row, mode in todo:
         if g in passed and (passed[g][1] or mode != MAYBE_ZERO):
@@ -269,6 +265,18 @@ def _failing(
         if stop_early:
             break
     return failing
+
+
+def _targets(groups, hidden, floor, context: Context | None) -> list[tuple[int, np.ndarray, int]]:
+    """What an audit judges: every hidden cell (by number) and every context target (numbered after
+    the cells), with its row over all unknowns and how it is judged."""
+    todo = [(int(g), groups[g], MAYBE_ZERO if floor[g] == 0 else CELL) for g in np.flatnonzero(hidden)]
+    if context is not None:
+        rows = sparse.csr_matrix(context.targets)
+        todo += [
+            (len(groups) + t, rows[t].toarray().ravel(), int(context.target_mode[t])) for t in range(rows.shape[0])
+        ]
+    return todo
 
 
 def _still(attacker: Attacker, iv: Interval, mode: int, threshold: int, prange: int) -> bool:
@@ -368,14 +376,8 @@ def joint_intervals(
     hidden = np.asarray(hidden, dtype=bool)
     attacker = policy.attacker(groups, np.asarray(values, dtype=np.int64), hidden, structural)
     floor = policy.floors(hidden)
-    todo = [(int(g), groups[g], MAYBE_ZERO if floor[g] == 0 else CELL) for g in np.flatnonzero(hidden)]
-    if context is not None:
-        rows = sparse.csr_matrix(context.targets)
-        todo += [
-            (len(groups) + t, rows[t].toarray().ravel(), int(context.target_mode[t])) for t in range(rows.shape[0])
-        ]
     out = []
-    for g, row, mode in todo:
+    for g, row, mode in _targets(groups, hidden, floor, context):
         bound = attacker.lp_bounds(row)
         out.append((g, attacker.ip_bounds(row, bound), mode))
     return out
